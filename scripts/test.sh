@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of CoopAgent on a fresh machine: set-up first (installs what is missing), then xUnit.
+# Prints one closing line 'tests: N passed, N failed, N skipped'.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+results="$(mktemp -d)"
+status=0
+dotnet test CoopAgent.sln -c Release --no-build --nologo -v q \
+  --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000 || status=$?
+python3 - "$results" <<'PY' || true
+import sys, glob, xml.etree.ElementTree as ET
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(path).getroot().find(".//{*}Counters")
+    if c is None: continue
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    s += int(c.get("notExecuted", 0))
+print(f"tests: {p} passed, {f} failed, {s} skipped")
+PY
+rm -rf "$results"
+exit "$status"

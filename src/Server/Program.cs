@@ -1,0 +1,3 @@
+using CoopAgent.Server.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);
