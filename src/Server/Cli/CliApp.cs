@@ -48,7 +48,7 @@ public static class CliApp
     /// <summary>Options that never take a value, so <c>--json out.txt</c> is not misread.</summary>
     private static readonly HashSet<string> FlagNames = new(StringComparer.Ordinal)
     {
-        "json", "resume", "per-scenario", "help", "quiet", "force",
+        "json", "resume", "per-scenario", "help", "quiet", "force", "quick",
     };
 
     private static void PrintHelp(TextWriter writer)
