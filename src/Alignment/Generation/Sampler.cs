@@ -1,0 +1,258 @@
+using CoopAgent.Alignment.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CoopAgent.Alignment.Generation;
+
+/// <summary>Batched sampling from a <see cref="Gpt"/>: prompts of different lengths are left-padded into one
+/// batch, each row stops at the end token, and a KV cache makes each step cost one token's forward pass.</summary>
+/// <remarks>Not thread-safe (TorchSharp dispose scopes are per thread): one caller thread at a time.</remarks>
+public sealed class Sampler
+{
+    private readonly Gpt _model;
+
+    /// <param name="model">The policy; switched to eval mode while generating.</param>
+    /// <param name="endToken">Id that ends a response (<c>&lt;|eos|&gt;</c>).</param>
+    /// <param name="padToken">Id used for left padding and after a row has finished (<c>&lt;|pad|&gt;</c>).</param>
+    public Sampler(Gpt model, int endToken, int padToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        EndToken = endToken;
+        PadToken = padToken;
+    }
+
+    public int EndToken { get; }
+
+    public int PadToken { get; }
+
+    /// <summary>Generates one response per prompt.</summary>
+    /// <param name="prompts">Token ids of each prompt (at least one token each).</param>
+    /// <param name="options">Length, temperature, top-k, top-p, cache.</param>
+    /// <param name="generator">Random source (seeded for reproducible samples); the global one when null.</param>
+    /// <param name="onStep">Called after every step with the token each row drew, or −1 for a row already
+    /// finished before this step (for streaming).</param>
+    /// <param name="cancellationToken">Checked between steps; cancelling returns what was generated so far.</param>
+    public IReadOnlyList<GeneratedSequence> Generate(
+        IReadOnlyList<int[]> prompts,
+        SamplingOptions options,
+        Generator? generator = null,
+        Action<int[]>? onStep = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (prompts.Count == 0)
+        {
+            return [];
+        }
+
+        var longest = prompts.Max(p => p?.Length ?? 0);
+        if (prompts.Any(p => p is null || p.Length == 0))
+        {
+            throw new ArgumentException("every prompt needs at least one token (start with <|bos|>).", nameof(prompts));
+        }
+
+        if (longest + options.MaxNewTokens > _model.Config.ContextLength)
+        {
+            throw new ArgumentException(
+                $"a prompt of {longest} tokens plus {options.MaxNewTokens} new tokens exceeds the context length {_model.Config.ContextLength}; shorten the prompt (ChatPrompt truncates) or ask for fewer tokens.",
+                nameof(prompts));
+        }
+
+        var wasTraining = _model.training;
+        _model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            return options.UseCache
+                ? GenerateCached(prompts, longest, options, generator, onStep, cancellationToken)
+                : GenerateUncached(prompts, options, generator, onStep, cancellationToken);
+        }
+        finally
+        {
+            _model.train(wasTraining);
+        }
+    }
+
+    private List<GeneratedSequence> GenerateCached(
+        IReadOnlyList<int[]> prompts, int longest, SamplingOptions options, Generator? generator,
+        Action<int[]>? onStep, CancellationToken cancellationToken)
+    {
+        var device = _model.Trunk.Device;
+        var batch = prompts.Count;
+        using var cache = new KvCache(_model.Config, batch, longest + options.MaxNewTokens, device);
+        var state = new RowState(batch);
+        Tensor last; // (B, V) logits for the next token
+        using (var scope = NewDisposeScope())
+        {
+            var (tokens, mask) = LeftPad(prompts, PadToken, device);
+            last = _model.forward(tokens, mask, cache).select(1, -1).MoveToOuterDisposeScope();
+        }
+
+        for (var step = 0; step < options.MaxNewTokens && !cancellationToken.IsCancellationRequested; step++)
+        {
+            using var scope = NewDisposeScope();
+            var drawn = state.Record(DrawNext(last, options, generator), EndToken, PadToken);
+            last.Dispose();
+            onStep?.Invoke(drawn);
+            if (state.AllFinished || step == options.MaxNewTokens - 1)
+            {
+                break;
+            }
+
+            // Finished rows keep feeding padding; their outputs are never read.
+            var input = tensor(state.LastInput, device: device).unsqueeze(1);      // (B, 1)
+            last = _model.forward(input, ones_like(input), cache).select(1, -1).MoveToOuterDisposeScope();
+        }
+
+        return state.Results();
+    }
+
+    private List<GeneratedSequence> GenerateUncached(
+        IReadOnlyList<int[]> prompts, SamplingOptions options, Generator? generator,
+        Action<int[]>? onStep, CancellationToken cancellationToken)
+    {
+        var device = _model.Trunk.Device;
+        var state = new RowState(prompts.Count);
+        var rows = prompts.Select(p => p.ToList()).ToList();
+        for (var step = 0; step < options.MaxNewTokens && !cancellationToken.IsCancellationRequested; step++)
+        {
+            using var scope = NewDisposeScope();
+            var (tokens, mask) = LeftPad(rows.Select(r => r.ToArray()).ToList(), PadToken, device);
+            var last = _model.forward(tokens, mask).select(1, -1);                 // (B, V)
+            var drawn = state.Record(DrawNext(last, options, generator), EndToken, PadToken);
+            onStep?.Invoke(drawn);
+            if (state.AllFinished)
+            {
+                break;
+            }
+
+            for (var b = 0; b < rows.Count; b++)
+            {
+                rows[b].Add((int)state.LastInput[b]);
+            }
+        }
+
+        return state.Results();
+    }
+
+    /// <summary>Draws one token per row from (B, V) logits: temperature, then top-k, then top-p.</summary>
+    private static long[] DrawNext(Tensor logits, SamplingOptions options, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var filtered = Filter(logits, options);
+        var next = options.TopK == 1
+            ? filtered.argmax(-1)
+            : filtered.softmax(-1).multinomial(1, generator: generator).squeeze(1); // (B)
+        return next.cpu().data<long>().ToArray();
+    }
+
+    /// <summary>Applies temperature, top-k and top-p to (B, V) logits; removed tokens get −∞.</summary>
+    internal static Tensor Filter(Tensor logits, SamplingOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var scaled = logits.to_type(ScalarType.Float32) / options.Temperature;
+        var vocabulary = (int)scaled.shape[^1];
+        if (options.TopK > 0 && options.TopK < vocabulary)
+        {
+            var (kth, _) = scaled.topk(options.TopK, dim: -1);                     // (B, K), sorted
+            scaled = scaled.masked_fill(scaled < kth[.., ^1..], double.NegativeInfinity);
+        }
+
+        if (options.TopP < 1)
+        {
+            var (sorted, order) = scaled.sort(-1, descending: true);               // (B, V)
+            var probabilities = sorted.softmax(-1);
+            // Drop a token when the tokens ranked above it already reach TopP (the top one always stays).
+            var drop = (probabilities.cumsum(-1) - probabilities) >= options.TopP;
+            var dropInVocabularyOrder = zeros_like(drop).scatter(-1, order, drop);
+            scaled = scaled.masked_fill(dropInVocabularyOrder, double.NegativeInfinity);
+        }
+
+        return scaled.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Log-probability of each given next token under the policy, with logits divided by the same
+    /// <paramref name="temperature"/> as in sampling (PPO's ratio π/π_old needs both sides computed alike).</summary>
+    /// <param name="model">The policy (its train/eval mode is left as it is; gradients flow when enabled).</param>
+    /// <param name="tokens">(B, T) prompt and response ids, left-padded.</param>
+    /// <param name="attentionMask">(B, T), nonzero for real tokens; null means no padding.</param>
+    /// <param name="temperature">As in <see cref="SamplingOptions.Temperature"/>.</param>
+    /// <returns>(B, T − 1): entry t is log π(tokens[t + 1] | tokens[..t]). Entries for padding are meaningless: mask them.</returns>
+    public static Tensor LogProbs(Gpt model, Tensor tokens, Tensor? attentionMask, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (!(temperature > 0))
+        {
+            throw new ArgumentException($"temperature must be positive (got {temperature}).", nameof(temperature));
+        }
+
+        using var scope = NewDisposeScope();
+        var logits = model.forward(tokens, attentionMask)[.., ..^1] / temperature;   // (B, T-1, V)
+        var logProbabilities = logits.log_softmax(-1);
+        var next = tokens[.., 1..].unsqueeze(-1);                                    // (B, T-1, 1)
+        return logProbabilities.gather(-1, next).squeeze(-1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Left-pads token rows into one batch.</summary>
+    /// <returns>tokens (B, T) int64 and attention mask (B, T) int64 (1 = real token), T the longest row.</returns>
+    public static (Tensor Tokens, Tensor AttentionMask) LeftPad(IReadOnlyList<int[]> rows, int padToken, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var width = rows.Count == 0 ? 0 : rows.Max(r => r.Length);
+        var tokens = new long[rows.Count * width];
+        var mask = new long[rows.Count * width];
+        for (var b = 0; b < rows.Count; b++)
+        {
+            var offset = (b * width) + width - rows[b].Length;
+            Array.Fill(tokens, padToken, b * width, width - rows[b].Length);
+            for (var t = 0; t < rows[b].Length; t++)
+            {
+                tokens[offset + t] = rows[b][t];
+                mask[offset + t] = 1;
+            }
+        }
+
+        return (tensor(tokens, [rows.Count, width], device: device), tensor(mask, [rows.Count, width], device: device));
+    }
+
+    /// <summary>Per-row bookkeeping on the CPU: what each row has produced and whether it is done.</summary>
+    private sealed class RowState(int batch)
+    {
+        private readonly List<int>[] _tokens = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
+        private readonly bool[] _finished = new bool[batch];
+
+        /// <summary>What each row feeds as its next input (its drawn token, or padding once finished).</summary>
+        public long[] LastInput { get; } = new long[batch];
+
+        public bool AllFinished => _finished.All(f => f);
+
+        /// <summary>Records one step; returns per row the drawn token, or −1 when the row was already finished.</summary>
+        public int[] Record(long[] drawn, int endToken, int padToken)
+        {
+            var reported = new int[drawn.Length];
+            for (var b = 0; b < drawn.Length; b++)
+            {
+                if (_finished[b])
+                {
+                    reported[b] = -1;
+                    LastInput[b] = padToken;
+                    continue;
+                }
+
+                reported[b] = (int)drawn[b];
+                LastInput[b] = drawn[b];
+                _tokens[b].Add((int)drawn[b]);
+                _finished[b] = drawn[b] == endToken;
+            }
+
+            return reported;
+        }
+
+        public List<GeneratedSequence> Results() =>
+            _tokens.Select((t, b) => new GeneratedSequence([.. t], _finished[b])).ToList();
+    }
+}

@@ -1,0 +1,101 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CoopAgent.Alignment.Models;
+
+/// <summary>Multi-head causal self-attention over the new tokens and, when a cache is given, the cached ones.</summary>
+internal sealed class CausalSelfAttention : nn.Module
+{
+    [ComponentName(Name = "c_attn")]
+    private readonly Linear _qkv;
+    [ComponentName(Name = "c_proj")]
+    private readonly Linear _projection;
+    [ComponentName(Name = "resid_drop")]
+    private readonly Dropout _residualDropout;
+    private readonly int _heads;
+    private readonly double _dropout;
+
+    public CausalSelfAttention(GptConfig config) : base("attn")
+    {
+        _heads = config.Heads;
+        _dropout = config.Dropout;
+        _qkv = nn.Linear(config.Width, 3 * config.Width);
+        _projection = nn.Linear(config.Width, config.Width);
+        _residualDropout = nn.Dropout(config.Dropout);
+        RegisterComponents();
+    }
+
+    /// <param name="x">(B, T, C) normalised input.</param>
+    /// <param name="allowed">(B, 1, T, S) bool: query t may attend key s (causal, not padding).</param>
+    /// <param name="cache">Cache to append to and read from, or null to attend only within <paramref name="x"/>.</param>
+    /// <param name="layer">This block's index in the cache.</param>
+    public Tensor Forward(Tensor x, Tensor allowed, KvCache? cache, int layer)
+    {
+        var (batch, time, width) = (x.shape[0], x.shape[1], x.shape[2]);
+        var qkv = _qkv.forward(x).split(width, dim: 2);                      // 3 × (B, T, C)
+        var q = qkv[0].view(batch, time, _heads, width / _heads).transpose(1, 2); // (B, H, T, D)
+        var k = qkv[1].view(batch, time, _heads, width / _heads).transpose(1, 2);
+        var v = qkv[2].view(batch, time, _heads, width / _heads).transpose(1, 2);
+        if (cache is not null)
+        {
+            (k, v) = cache.Store(layer, k, v);                                 // (B, H, S, D)
+        }
+
+        // softmax(q kᵀ / √D + mask) v, with the mask as a boolean "may attend" tensor.
+        var y = F.scaled_dot_product_attention(q, k, v, allowed, p: training ? _dropout : 0.0);
+        y = y.transpose(1, 2).contiguous().view(batch, time, width);          // (B, T, C)
+        return _residualDropout.forward(_projection.forward(y));
+    }
+}
+
+/// <summary>The position-wise feed-forward network: Linear(C, 4C) → GELU → Linear(4C, C).</summary>
+internal sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    [ComponentName(Name = "c_fc")]
+    private readonly Linear _expand;
+    [ComponentName(Name = "c_proj")]
+    private readonly Linear _projection;
+    [ComponentName(Name = "drop")]
+    private readonly Dropout _dropout;
+
+    public Mlp(GptConfig config) : base("mlp")
+    {
+        _expand = nn.Linear(config.Width, 4 * config.Width);
+        _projection = nn.Linear(4 * config.Width, config.Width);
+        _dropout = nn.Dropout(config.Dropout);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => _dropout.forward(_projection.forward(F.gelu(_expand.forward(x))));
+}
+
+/// <summary>One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)).</summary>
+internal sealed class Block : nn.Module
+{
+    [ComponentName(Name = "ln_1")]
+    private readonly LayerNorm _attentionNorm;
+    [ComponentName(Name = "attn")]
+    private readonly CausalSelfAttention _attention;
+    [ComponentName(Name = "ln_2")]
+    private readonly LayerNorm _mlpNorm;
+    [ComponentName(Name = "mlp")]
+    private readonly Mlp _mlp;
+
+    public Block(GptConfig config) : base("block")
+    {
+        _attentionNorm = nn.LayerNorm(config.Width);
+        _attention = new CausalSelfAttention(config);
+        _mlpNorm = nn.LayerNorm(config.Width);
+        _mlp = new Mlp(config);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x, Tensor allowed, KvCache? cache, int layer)
+    {
+        x = x + _attention.Forward(_attentionNorm.forward(x), allowed, cache, layer);
+        return x + _mlp.forward(_mlpNorm.forward(x));
+    }
+}

@@ -1,0 +1,53 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CoopAgent.Alignment.Models;
+
+/// <summary>Decoder-only, pre-LayerNorm GPT: <see cref="GptTrunk"/> (<c>transformer.wte wpe h ln_f</c>) and a
+/// language-model head (<c>lm_head</c>, or the token embedding itself when <see cref="GptConfig.TieWeights"/>).</summary>
+public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
+{
+    [ComponentName(Name = "transformer")]
+    private readonly GptTrunk _trunk;
+    [ComponentName(Name = "lm_head")]
+    private readonly Linear? _head; // null when tied: logits = h · wteᵀ
+
+    /// <param name="config">Model shape.</param>
+    /// <param name="generator">Random source for the initial weights (seeded runs); the global one when null.</param>
+    public Gpt(GptConfig config, Generator? generator = null) : base("gpt")
+    {
+        _trunk = new GptTrunk(config);
+        _head = config.TieWeights ? null : nn.Linear(config.Width, config.VocabSize, hasBias: false);
+        RegisterComponents();
+        _trunk.Initialise(generator);
+        if (_head is not null)
+        {
+            using var noGrad = no_grad();
+            _head.weight!.normal_(0.0, 0.02, generator);
+        }
+    }
+
+    public GptConfig Config => _trunk.Config;
+
+    /// <summary>The shared transformer, for <see cref="ScalarModel.InitialiseFrom(Gpt)"/>.</summary>
+    public GptTrunk Trunk => _trunk;
+
+    /// <summary>Next-token logits.</summary>
+    /// <param name="tokens">(B, T) token ids, prompts left-padded.</param>
+    /// <param name="attentionMask">(B, T), nonzero for real tokens; null means no padding.</param>
+    /// <returns>(B, T, V): row t scores the token at t + 1.</returns>
+    public override Tensor forward(Tensor tokens, Tensor? attentionMask) => forward(tokens, attentionMask, null);
+
+    /// <summary>As <see cref="forward(Tensor, Tensor?)"/>, continuing and extending <paramref name="cache"/>:
+    /// <paramref name="tokens"/> (B, T) are the tokens after the cached ones, <paramref name="attentionMask"/> their mask.</summary>
+    public Tensor forward(Tensor tokens, Tensor? attentionMask, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = _trunk.Forward(tokens, attentionMask, cache);               // (B, T, C)
+        var logits = _head is null ? F.linear(hidden, _trunk.TokenEmbeddingWeight) : _head.forward(hidden); // (B, T, V)
+        return logits.MoveToOuterDisposeScope();
+    }
+}
