@@ -1,0 +1,49 @@
+namespace CoopAgent.Server.Cli;
+
+/// <summary><c>coopagent serve</c>: the chat server (the default verb).</summary>
+public sealed class ServeVerb : ICliVerb
+{
+    // Host options that WebApplicationFactory and 'dotnet run' may pass along; the host reads them itself.
+    private static readonly string[] HostOptions = ["environment", "contentRoot", "applicationName", "urls"];
+
+    public string Name => "serve";
+
+    public string Usage => "[--urls URL] [--data DIR] [--policy DIR] [--operator-token T] [--Limits:NAME=N]   the chat server (default verb)";
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        // The host's command-line configuration reads these under the same names (see ServerOptions).
+        _ = args.Get("data");
+        _ = args.Get("policy");
+        _ = args.Get("operator-token");
+        foreach (var option in HostOptions)
+        {
+            _ = args.Get(option);
+        }
+
+        // Any other configuration key may be set as --Section:Key=value (the limits, logging levels); the
+        // test host also passes the bare section (--Limits=) along with its keys.
+        var configuration = args.Unread().Where(o => o.Contains(':', StringComparison.Ordinal)).ToList();
+        foreach (var option in args.Unread().Where(o => configuration.Any(c => c.StartsWith(o + ":", StringComparison.Ordinal))).ToList())
+        {
+            args.Has(option);
+        }
+
+        foreach (var option in configuration)
+        {
+            args.Has(option);
+        }
+
+        args.RejectUnknown();
+        var hostArgs = args.Raw.ToList();
+        if (!args.Has("urls"))
+        {
+            hostArgs.Add("--urls=http://127.0.0.1:5000");
+        }
+
+        var app = ServerApp.Build([.. hostArgs]);
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace CoopAgent.Server;
+
+/// <summary>
+/// Settings of the chat server, read from configuration: the <c>serve</c> options arrive through the
+/// command-line provider under the same names (<c>--data</c>, <c>--policy</c>, <c>--operator-token</c>),
+/// the limits under <c>Limits:*</c>.
+/// </summary>
+public sealed class ServerOptions
+{
+    /// <summary>Folder holding the LiteDB file (created if missing).</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Policy checkpoint folder; relative paths are looked up from the current directory, the
+    /// repository root and the program folder.</summary>
+    public string PolicyDirectory { get; set; } = Path.Combine("policies", "default");
+
+    /// <summary>Bearer token that may export everyone's feedback; none when empty.</summary>
+    public string? OperatorToken { get; set; }
+
+    /// <summary>Largest chat message, in UTF-8 bytes.</summary>
+    public int MessageMaxBytes { get; set; } = 4096;
+
+    /// <summary>Turns one session may take before the person must start a new one.</summary>
+    public int SessionTurnLimit { get; set; } = 60;
+
+    /// <summary>Largest uploaded scenario JSON, in UTF-8 bytes.</summary>
+    public int ScenarioMaxBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Scenario uploads one person may make per hour.</summary>
+    public int ScenarioUploadsPerHour { get; set; } = 20;
+
+    /// <summary>Chat messages one person may send per minute.</summary>
+    public int MessagesPerMinute { get; set; } = 20;
+
+    /// <summary>Other hub calls (feedback, session starts) per person per minute.</summary>
+    public int HubCallsPerMinute { get; set; } = 120;
+
+    /// <summary>HTTP API requests per person (or per address, before identity) per minute.</summary>
+    public int HttpRequestsPerMinute { get; set; } = 60;
+
+    /// <summary>Longest feedback reason or correction, in characters.</summary>
+    public int FeedbackTextMaxChars { get; set; } = 2000;
+
+    internal static ServerOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = new ServerOptions();
+        options.DataDirectory = configuration["data"] ?? options.DataDirectory;
+        options.PolicyDirectory = configuration["policy"] ?? options.PolicyDirectory;
+        options.OperatorToken = configuration["operator-token"] ?? configuration["Operator:Token"];
+        var limits = configuration.GetSection("Limits");
+        options.MessageMaxBytes = Read(limits, nameof(MessageMaxBytes), options.MessageMaxBytes);
+        options.SessionTurnLimit = Read(limits, nameof(SessionTurnLimit), options.SessionTurnLimit);
+        options.ScenarioMaxBytes = Read(limits, nameof(ScenarioMaxBytes), options.ScenarioMaxBytes);
+        options.ScenarioUploadsPerHour = Read(limits, nameof(ScenarioUploadsPerHour), options.ScenarioUploadsPerHour);
+        options.MessagesPerMinute = Read(limits, nameof(MessagesPerMinute), options.MessagesPerMinute);
+        options.HubCallsPerMinute = Read(limits, nameof(HubCallsPerMinute), options.HubCallsPerMinute);
+        options.HttpRequestsPerMinute = Read(limits, nameof(HttpRequestsPerMinute), options.HttpRequestsPerMinute);
+        options.FeedbackTextMaxChars = Read(limits, nameof(FeedbackTextMaxChars), options.FeedbackTextMaxChars);
+        return options;
+    }
+
+    private static int Read(IConfiguration section, string key, int fallback)
+    {
+        var text = section[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new InvalidOperationException($"Limits:{key} must be a positive whole number, not '{text}'.");
+    }
+}
