@@ -68,8 +68,9 @@ public static class PreferenceExport
                 ranking = ranks.Select((rank, i) => new RankedResponse(turn.Candidates[i], rank)).OrderBy(r => r.Rank).ToList();
                 if (ranking[0].Rank != ranking[^1].Rank)
                 {
+                    // With ties at either end, the earliest candidate of the best and of the worst rank.
                     chosen = ranking[0].Response;
-                    rejected = ranking[^1].Response;
+                    rejected = ranking.First(r => r.Rank == ranking[^1].Rank).Response;
                 }
 
                 break;
