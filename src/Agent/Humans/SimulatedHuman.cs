@@ -1,0 +1,327 @@
+using System.Globalization;
+using CoopAgent.Agent.Household;
+using CoopAgent.Agent.Planning;
+using CoopAgent.Agent.Scenarios;
+
+namespace CoopAgent.Agent.Humans;
+
+/// <summary>A person's answer to a question. <see cref="Choice"/> is the index of the option chosen, or null
+/// when none was ("I don't mind", a free-text answer, a fact).</summary>
+public sealed record HumanAnswer(string Text, int? Choice, bool Indifferent = false);
+
+/// <summary>How a simulated person behaves: rationality β of the Boltzmann choice (∞ = always the best) and
+/// the utility difference under which two options are "the same to me".</summary>
+public sealed record HumanOptions(double Rationality = 2.0, double TieTolerance = 0.25);
+
+/// <summary>
+/// A person with a hidden reward θ living in a simulated home. They judge anything the robot might do by
+/// simulating it on a copy of the home and taking θ's utility of the result (through the scenario's judge,
+/// which decides goal_met): they answer clarifying questions Boltzmann-rationally
+/// (P(option i) ∝ exp(β·U_i), "I don't mind" when the options tie), rank replies with ties, and correct the
+/// robot with the reply the oracle would give. All randomness comes from the seeded <see cref="Random"/>.
+/// </summary>
+public sealed class SimulatedHuman
+{
+    private static readonly string[] QuestionOpeners =
+    [
+        "shall i", "should i", "do you want me to", "would you like me to", "would you like", "do you want",
+        "can i", "could i", "may i", "is it ok to", "is it okay to", "would you prefer", "do you prefer", "i could",
+        "or should i", "or shall i", "or",
+    ];
+
+    private static readonly string[] WaitWords = ["wait", "later", "yourself", "you bring", "you get", "you'll", "will you", "you come", "come back", "nothing"];
+
+    private readonly Func<World, ScenarioHypothesis, ScenarioVerdict> _judge;
+    private readonly Random _random;
+
+    public SimulatedHuman(ScenarioHypothesis truth, Func<World, ScenarioHypothesis, ScenarioVerdict> judge, HumanOptions options, Random random)
+    {
+        Truth = truth ?? throw new ArgumentNullException(nameof(truth));
+        _judge = judge ?? throw new ArgumentNullException(nameof(judge));
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        _random = random ?? throw new ArgumentNullException(nameof(random));
+    }
+
+    /// <summary>A person of <paramref name="scenario"/> whose θ is <paramref name="truth"/>.</summary>
+    public static SimulatedHuman For(Scenario scenario, ScenarioHypothesis truth, HumanOptions options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return new SimulatedHuman(truth, scenario.Judge, options, new Random(seed));
+    }
+
+    public ScenarioHypothesis Truth { get; }
+
+    public HumanOptions Options { get; }
+
+    /// <summary>θ's utility of a finished world (judged on a copy; the argument is not changed).</summary>
+    public double Utility(World end)
+    {
+        ArgumentNullException.ThrowIfNull(end);
+        var copy = end.Clone();
+        Simulator.EndEpisode(copy);
+        return _judge(copy, Truth).Utility;
+    }
+
+    /// <summary>
+    /// What a reply is worth to this person if the robot does it from <paramref name="world"/>: the reply (a
+    /// plan, a question or a say) is simulated on a copy. A plan that stops at a question is followed by the best
+    /// continuation (the person answers and the robot then does the right thing); a plan without <c>done</c>
+    /// is closed as it stands.
+    /// </summary>
+    public double ValueOfReply(World world, string reply, int maxSteps = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        var copy = world.Clone();
+        var results = Simulator.ExecutePlan(copy, reply);
+        if (results.Count > 0 && results[^1].IsQuestion)
+        {
+            return BestPlan(copy, Math.Max(1, maxSteps - results.Count)).Utility;
+        }
+
+        return Utility(copy);
+    }
+
+    /// <summary>The reply the oracle gives from here: θ's best plan (for corrections and demonstrations).</summary>
+    public ScoredPlan BestPlan(World world, int maxSteps = int.MaxValue) => OraclePlanner.Plan(world, _judge, Truth, maxSteps);
+
+    /// <summary>A written correction: "Better: " and the oracle's plan.</summary>
+    public string Correct(World world, int maxSteps = int.MaxValue) => BestPlan(world, maxSteps).Plan.Text;
+
+    /// <summary>
+    /// Ranks K replies by <see cref="ValueOfReply"/>: returns each reply's rank (0 = best); replies within the
+    /// tie tolerance of their group's best share a rank.
+    /// </summary>
+    public int[] Rank(World world, IReadOnlyList<string> replies, int maxSteps = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(replies);
+        var values = replies.Select(r => ValueOfReply(world, r, maxSteps)).ToArray();
+        return BoltzmannChoice.Rank(values, Options.TieTolerance);
+    }
+
+    /// <summary>
+    /// Chooses between two replies Boltzmann-rationally; null when they tie (the person does not mind).
+    /// </summary>
+    public int? Choose(World world, string first, string second, int maxSteps = int.MaxValue)
+    {
+        double[] values = [ValueOfReply(world, first, maxSteps), ValueOfReply(world, second, maxSteps)];
+        return Math.Abs(values[0] - values[1]) <= Options.TieTolerance ? null : BoltzmannChoice.Sample(values, Options.Rationality, _random);
+    }
+
+    /// <summary>
+    /// Answers a question asked in <paramref name="world"/>. With <paramref name="options"/> (plans), each is
+    /// simulated and one is chosen Boltzmann-rationally. Without, the question's words are read: "A or B"
+    /// alternatives are matched to candidate plans (an alternative is worth its best matching plan); a yes/no
+    /// question compares its plan with the best other plan; an open question is answered from θ (the
+    /// hypothesis's own words when the scenario gives them, else the best plan's goal).
+    /// </summary>
+    public HumanAnswer Answer(World world, string question, IReadOnlyList<string>? options = null, int maxSteps = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(question);
+        if (options is { Count: > 0 })
+        {
+            var values = options.Select(o => ValueOfReply(world, o, maxSteps)).ToArray();
+            return ChooseAmong(values, options.Select(o => Describe(o)).ToList());
+        }
+
+        if (FactAnswer(world, question) is { } fact)
+        {
+            return new HumanAnswer(fact, null);
+        }
+
+        var plans = OraclePlanner.Score(PlanEnumerator.Enumerate(world), _judge, Truth, maxSteps);
+        var alternatives = Alternatives(question);
+        var matched = alternatives
+            .Select(a => (Phrase: a, Plans: plans.Where(p => Matches(a, p.Plan, world)).ToList()))
+            .Where(a => a.Plans.Count > 0)
+            .ToList();
+
+        if (matched.Count >= 2)
+        {
+            return ChooseAmong(matched.Select(m => m.Plans.Max(p => p.Utility)).ToArray(), matched.Select(m => m.Phrase).ToList());
+        }
+
+        if (matched.Count == 1 && plans.Count > matched[0].Plans.Count)
+        {
+            // Yes/no: this alternative against the best of everything else.
+            var yes = matched[0].Plans.Max(p => p.Utility);
+            var others = plans.Except(matched[0].Plans).ToList();
+            var no = others.Max(p => p.Utility);
+            if (Math.Abs(yes - no) <= Options.TieTolerance)
+            {
+                return new HumanAnswer("I don't mind.", null, Indifferent: true);
+            }
+
+            return BoltzmannChoice.Sample([yes, no], Options.Rationality, _random) == 0
+                ? new HumanAnswer("Yes, please.", 0)
+                : new HumanAnswer($"No. {Wish(OraclePlanner.Best(others))}", 1);
+        }
+
+        return new HumanAnswer(Wish(OraclePlanner.Best(plans)), null);
+    }
+
+    private HumanAnswer ChooseAmong(double[] values, List<string> phrases)
+    {
+        var near = BoltzmannChoice.NearBest(values, Options.TieTolerance);
+        if (near.Count == values.Length)
+        {
+            return new HumanAnswer(values.Length == 2 ? "Either is fine." : "I don't mind.", null, Indifferent: true);
+        }
+
+        var choice = BoltzmannChoice.Sample(values, Options.Rationality, _random);
+        return new HumanAnswer(Affirm(phrases[choice]), choice);
+    }
+
+    /// <summary>What the person wants, in words: their own when the scenario gives them, else the goal.</summary>
+    private string Wish(ScoredPlan best) =>
+        Truth.Answer ?? (best.Plan.Kind is GoalKind.Wait or GoalKind.Nothing
+            ? "Just leave it for now."
+            : $"Please {best.Plan.Goal}.");
+
+    /// <summary>"Is there milk in the fridge?", "Where is the cola?": the person knows their home.</summary>
+    private static string? FactAnswer(World world, string question)
+    {
+        var q = Ontology.Normalize(question);
+        var isFact = q.StartsWith("is there", StringComparison.Ordinal) || q.StartsWith("are there", StringComparison.Ordinal)
+                     || q.StartsWith("do we have", StringComparison.Ordinal) || q.StartsWith("where is", StringComparison.Ordinal)
+                     || q.StartsWith("where are", StringComparison.Ordinal) || q.StartsWith("what is in", StringComparison.Ordinal)
+                     || q.StartsWith("what's in", StringComparison.Ordinal);
+        if (!isFact)
+        {
+            return null;
+        }
+
+        var words = q.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim(',', '.', '?')).ToList();
+        var container = world.Items.FirstOrDefault(i => i.IsContainer && words.Contains(i.Name) && q.Contains(" in ", StringComparison.Ordinal));
+        var kinds = words.Select(w => world.Ontology.Find(w)).OfType<ObjectKind>()
+            .Where(k => container is null || k != container.Kind).Distinct().ToList();
+        if (q.StartsWith("what", StringComparison.Ordinal) && container is not null)
+        {
+            var inside = world.Contents(container).Select(i => i.Name).ToList();
+            return inside.Count == 0 ? $"The {container.Name} is empty." : $"There's {string.Join(", ", inside)} in the {container.Name}.";
+        }
+
+        var found = world.Items.Where(i => i.Location.Type != PlaceType.Gone
+                                           && kinds.Any(k => world.Ontology.IsA(i.Kind, k))
+                                           && (container is null || i.Location.Place == container.Id)).ToList();
+        if (kinds.Count == 0)
+        {
+            return "I'm not sure what you mean.";
+        }
+
+        if (found.Count == 0)
+        {
+            return container is null ? $"No, we don't have any {kinds[0].Name}." : $"No, there's no {kinds[0].Name} in the {container.Name}.";
+        }
+
+        var where = found[0].Location.Type == PlaceType.Container && world.FindById(found[0].Location.Place) is { } c
+            ? $"in the {c.Name}"
+            : $"in the {world.RoomOf(found[0]) ?? "house"}";
+        return $"Yes, there's {found[0].Name} {where}.";
+    }
+
+    /// <summary>Splits "Shall I order food, or will you bring some?" into its alternatives.</summary>
+    internal static IReadOnlyList<string> Alternatives(string question)
+    {
+        var q = Ontology.Normalize(question).Replace(", or ", " or ", StringComparison.Ordinal);
+        return q.Split([" or ", ";"], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(StripOpener)
+            .Where(a => a.Length > 0)
+            .ToList();
+    }
+
+    private static string StripOpener(string phrase)
+    {
+        var p = phrase.Trim(' ', ',', '?', '.');
+        foreach (var opener in QuestionOpeners.OrderByDescending(o => o.Length))
+        {
+            if (p.StartsWith(opener + " ", StringComparison.Ordinal))
+            {
+                return p[(opener.Length + 1)..].Trim();
+            }
+        }
+
+        return p;
+    }
+
+    /// <summary>Whether an alternative's words point at a plan: its verb, its item and its person.</summary>
+    private static bool Matches(string phrase, CandidatePlan plan, World world)
+    {
+        var words = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim(',', '.', '?', '!', '"')).ToHashSet(StringComparer.Ordinal);
+        var text = " " + phrase + " ";
+        if (WaitWords.Any(w => text.Contains(" " + w, StringComparison.Ordinal)))
+        {
+            return plan.Kind is GoalKind.Wait;
+        }
+
+        var verbOk = plan.Kind switch
+        {
+            GoalKind.Order => words.Overlaps(["order", "delivery", "takeaway", "takeout", "deliver"]),
+            GoalKind.Cook => words.Overlaps(["cook", "make", "fry", "bake", "boil", "prepare"]),
+            GoalKind.HeatAndServe => words.Overlaps(["heat", "warm", "hot", "microwave"]),
+            GoalKind.Serve => words.Overlaps(["give", "serve", "bring", "get", "pour", "have", "want", "like", "eat", "drink", "make"]) || words.Count <= 3,
+            GoalKind.Fetch => words.Overlaps(["bring", "get", "fetch", "give", "hand", "pass"]),
+            GoalKind.Put => words.Overlaps(["put", "store", "move", "place", "keep"]),
+            GoalKind.Dispose => words.Overlaps(["throw", "dispose", "bin", "rid", "chuck"]),
+            GoalKind.Clean => words.Overlaps(["clean", "wipe", "tidy", "wash"]),
+            GoalKind.MakeSafe => words.Overlaps(["safe", "off", "away"]),
+            _ => false,
+        };
+        if (!verbOk)
+        {
+            return false;
+        }
+
+        if (plan.Person is { } person && world.People.Any(p => words.Contains(p.Name)) && !words.Contains(person))
+        {
+            return false;
+        }
+
+        if (plan.ItemId is null || world.FindById(plan.ItemId) is not { } item)
+        {
+            return plan.Kind == GoalKind.Order && OrderedKindFits(words, plan, world);
+        }
+
+        var named = words.Select(w => world.Ontology.Find(w)).OfType<ObjectKind>()
+            .Where(k => k.Category != KindCategory.Person && k.Name != "thing").ToList();
+        if (named.Count == 0)
+        {
+            return true;
+        }
+
+        return named.Any(k => world.Ontology.IsA(item.Kind, k) || (item.Filling is { } f && world.Ontology.IsA(f, k)))
+               || words.Contains(item.Name) || words.Contains(item.Id);
+    }
+
+    private static bool OrderedKindFits(HashSet<string> words, CandidatePlan plan, World world)
+    {
+        var named = words.Select(w => world.Ontology.Find(w)).OfType<ObjectKind>().Where(k => k.Category != KindCategory.Person).ToList();
+        var kindWord = plan.Goal.Split(' ').Skip(1).TakeWhile(w => w != "for");
+        var ordered = world.Ontology.Find(string.Join(' ', kindWord));
+        return named.Count == 0 || ordered is null || named.Any(k => world.Ontology.IsA(ordered, k));
+    }
+
+    private static string Affirm(string phrase)
+    {
+        var p = phrase.Trim(' ', '.', '?', ';');
+        if (p.StartsWith("will you ", StringComparison.Ordinal) || p.StartsWith("you ", StringComparison.Ordinal))
+        {
+            return "I'll do it myself.";
+        }
+
+        if (p.StartsWith("wait", StringComparison.Ordinal))
+        {
+            return "Please wait.";
+        }
+
+        return char.ToUpper(p[0], CultureInfo.InvariantCulture) + p[1..] + ", please.";
+    }
+
+    /// <summary>An offered plan in words for the answer: its goal-bearing actions without the walking.</summary>
+    private static string Describe(string plan)
+    {
+        var steps = ActionParser.ParsePlan(plan).Where(a => a.Ok && a.Action!.Verb is not (Verb.Goto or Verb.Open or Verb.Take or Verb.Done))
+            .Select(a => a.Action!.ToString()).ToList();
+        return steps.Count == 0 ? "that" : string.Join(" and ", steps);
+    }
+}

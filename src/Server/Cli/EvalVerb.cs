@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json;
+using CoopAgent.Agent.Evaluation;
+using CoopAgent.Agent.Humans;
+using CoopAgent.Agent.Scenarios;
+
+namespace CoopAgent.Server.Cli;
+
+/// <summary><c>coopagent eval</c>: runs an agent over a scenario set with simulated people and prints the metrics.</summary>
+public sealed class EvalVerb : ICliVerb
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public string Name => "eval";
+
+    public string Usage =>
+        "[--policy DIR] [--scenarios DIR|builtin] --agent NAME [--seed N] [--episodes N] [--rationality B] [--json] [--per-scenario]   evaluate an agent";
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var agentName = args.Required("agent");
+        var scenarioSource = args.Get("scenarios", "builtin");
+        var seed = args.GetInt("seed", 0);
+        var episodes = args.GetInt("episodes", 1);
+        var rationality = args.GetDouble("rationality", new HumanOptions().Rationality);
+        var policy = args.Get("policy");
+        var json = args.Flag("json");
+        var perScenario = args.Flag("per-scenario");
+        args.RejectUnknown();
+        if (episodes < 1)
+        {
+            throw new CliUsageException("--episodes must be at least 1.");
+        }
+
+        var agent = CreateAgent(agentName, policy, seed);
+        var scenarios = LoadScenarios(scenarioSource);
+        var report = await Evaluator.EvaluateAsync(
+            agent, scenarios, new EvaluationOptions(seed, episodes, new HumanOptions(rationality)), cancellationToken);
+
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(ToJson(report, perScenario), Json));
+            return 0;
+        }
+
+        var figures = ToJson(report, perScenario: false);
+        foreach (var (key, value) in figures)
+        {
+            Console.WriteLine($"{key,-28} {Format(value)}");
+        }
+
+        if (perScenario)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{"scenario",-32} {"truth",-20} {"ok",-3} {"cat",-3} {"q",2} {"steps",5} {"utility",9} {"oracle",9} {"regret",8}  end");
+            foreach (var r in report.PerScenario)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Scenario,-32} {r.Truth,-20} {(r.Success ? "y" : "n"),-3} {(r.Catastrophe ? "Y" : "-"),-3} {r.Questions,2} {r.Steps,5} {r.Utility,9:0.##} {r.OracleUtility,9:0.##} {r.Regret,8:0.##}  {r.EndReason}"));
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The agent by catalog name; an unknown name is a usage error listing the known ones.</summary>
+    internal static IHouseholdAgent CreateAgent(string name, string? policy, int seed)
+    {
+        try
+        {
+            return AgentCatalog.Create(name, new AgentContext(policy, seed));
+        }
+        catch (KeyNotFoundException e)
+        {
+            throw new CliUsageException(e.Message);
+        }
+    }
+
+    /// <summary><c>builtin</c>, or a folder of scenario JSON files; a missing folder or invalid file is a usage error.</summary>
+    internal static IReadOnlyList<Scenario> LoadScenarios(string source)
+    {
+        try
+        {
+            var scenarios = source == "builtin" ? BuiltinScenarios.All() : ScenarioLoader.LoadDirectory(source);
+            return scenarios.Count > 0 ? scenarios : throw new CliUsageException($"no scenario files (*.json) in '{source}'");
+        }
+        catch (ScenarioException e)
+        {
+            throw new CliUsageException($"--scenarios {source}: {e.Message}");
+        }
+    }
+
+    private static SortedDictionary<string, object> ToJson(EvaluationReport report, bool perScenario)
+    {
+        var figures = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["agent"] = report.Agent,
+            ["scenarios"] = report.Scenarios,
+            ["episodes"] = report.Episodes,
+            ["success_rate"] = report.SuccessRate,
+            ["catastrophe_rate"] = report.CatastropheRate,
+            ["questions_per_episode"] = report.QuestionsPerEpisode,
+            ["unnecessary_question_rate"] = report.UnnecessaryQuestionRate,
+            ["missed_question_rate"] = report.MissedQuestionRate,
+            ["regret"] = report.Regret,
+            ["mean_steps"] = report.MeanSteps,
+            ["question_needed_scenarios"] = report.QuestionNeededScenarios,
+        };
+        if (perScenario)
+        {
+            figures["per_scenario"] = report.PerScenario;
+        }
+
+        return figures;
+    }
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("0.####", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+}
