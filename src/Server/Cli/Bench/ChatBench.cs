@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CoopAgent.Server.Hubs;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace CoopAgent.Server.Cli.Bench;
+
+/// <summary>
+/// <c>coopagent bench --only chat</c>: the chat server on a loopback port with the real agent and the policy
+/// given by <c>--policy</c> (default <c>policies/default</c>). Time to first streamed item of a reply for one
+/// client (p50, p99), then <c>--clients</c> (50) concurrent clients for <c>--seconds</c> (60; 10 with
+/// <c>--quick</c>): their p99 time to first item and the number of failed turns. Targets: 0 errors, p99 &lt; 1 s.
+/// </summary>
+public sealed class ChatBench : IBenchSection
+{
+    private static readonly string[] Script = ["I'm thirsty", "Could you make me something to eat?", "Please tidy the kitchen."];
+
+    public string Name => "chat";
+
+    public async Task<IReadOnlyDictionary<string, double>> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var clients = context.Args.GetInt("clients", 50);
+        var seconds = context.Args.GetInt("seconds", context.Quick ? 10 : 60);
+        var singleTurns = context.Quick ? 5 : 20;
+        var data = Directory.CreateTempSubdirectory("coopagent-chat-bench-").FullName;
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0", $"--data={data}", "--Logging:LogLevel:Default=Warning",
+            "--Limits:MessagesPerMinute=1000000", "--Limits:HttpRequestsPerMinute=1000000",
+            "--Limits:HubCallsPerMinute=1000000", "--Limits:SessionTurnLimit=1000000",
+            .. context.Args.Get("policy") is { } policy ? [$"--policy={policy}"] : Array.Empty<string>(),
+        ];
+        await using var app = ServerApp.Build(args);
+        await app.StartAsync(cancellationToken);
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var figures = new Dictionary<string, double>(StringComparer.Ordinal);
+
+            context.Progress.WriteLine($"[bench] chat: {singleTurns} turns from one client");
+            await using (var client = await ChatClient.ConnectAsync(address, cancellationToken))
+            {
+                var single = new List<double>();
+                for (var i = 0; i < singleTurns; i++)
+                {
+                    single.Add((await client.TurnAsync(Script[i % Script.Length], cancellationToken)).FirstItemMs);
+                }
+
+                figures["chat_first_token_ms_p50"] = Percentile(single, 0.50);
+                figures["chat_first_token_ms_p99"] = Percentile(single, 0.99);
+            }
+
+            context.Progress.WriteLine($"[bench] chat: {clients} clients for {seconds} s");
+            var latencies = new ConcurrentBag<double>();
+            var errors = 0;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+            var load = Enumerable.Range(0, clients).Select(async c =>
+            {
+                ChatClient? client = null;
+                try
+                {
+                    client = await ChatClient.ConnectAsync(address, cancellationToken);
+                    for (var i = c; !stop.IsCancellationRequested; i++)
+                    {
+                        var turn = await client.TurnAsync(Script[i % Script.Length], cancellationToken);
+                        latencies.Add(turn.FirstItemMs);
+                        if (!turn.Ok)
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
+                    }
+                }
+#pragma warning disable CA1031 // every failure of a client is counted as an error, whatever it is
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+                {
+                    Interlocked.Increment(ref errors);
+                    context.Progress.WriteLine($"[bench] chat client {c}: {e.GetType().Name}: {e.Message}");
+                }
+                finally
+                {
+                    if (client is not null)
+                    {
+                        await client.DisposeAsync();
+                    }
+                }
+            }).ToList();
+            await Task.WhenAll(load);
+
+            figures["load_clients"] = clients;
+            figures["load_turns"] = latencies.Count;
+            figures["load_first_token_ms_p99"] = Percentile(latencies.ToList(), 0.99);
+            figures["load_errors"] = errors;
+            return figures;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            TryDelete(data);
+        }
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        values.Sort();
+        // Nearest rank: the smallest value with at least p of the sample at or below it.
+        var rank = (int)Math.Ceiling(p * values.Count);
+        return Math.Round(values[Math.Clamp(rank - 1, 0, values.Count - 1)], 1);
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+
+    /// <summary>One simulated person: identity, a hub connection over WebSockets and an open session.</summary>
+    private sealed class ChatClient : IAsyncDisposable
+    {
+        private readonly HubConnection _hub;
+        private readonly string _scenario;
+
+        private ChatClient(HubConnection hub, string scenario)
+        {
+            _hub = hub;
+            _scenario = scenario;
+        }
+
+        public static async Task<ChatClient> ConnectAsync(string address, CancellationToken cancellationToken)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            using var response = await http.PostAsync(new Uri("/api/identity", UriKind.Relative), null, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            var identity = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Identity.IssuedIdentity>(response.Content, cancellationToken)
+                           ?? throw new InvalidOperationException("no identity");
+            var hub = new HubConnectionBuilder()
+                .WithUrl(new Uri(new Uri(address), ChatEndpoints.HubPath), o => o.AccessTokenProvider = () => Task.FromResult<string?>(identity.Token))
+                .Build();
+            await hub.StartAsync(cancellationToken);
+            var scenarios = await hub.InvokeAsync<List<Sessions.ScenarioSummary>>("ListScenarios", cancellationToken);
+            var client = new ChatClient(hub, scenarios.Count > 0 ? scenarios[0].Id : "");
+            await client.NewSessionAsync(cancellationToken);
+            return client;
+        }
+
+        /// <summary>Sends one message (answering the question it raises, if any) and times the first streamed item.</summary>
+        public async Task<(double FirstItemMs, bool Ok)> TurnAsync(string message, CancellationToken cancellationToken)
+        {
+            var (first, last) = await SendAsync(message, cancellationToken);
+            if (last?.Kind == "done" && last.ReplyKind == "question")
+            {
+                await SendAsync("I don't mind", cancellationToken);
+            }
+
+            // Each exchange opens a fresh session so every turn starts from the same home.
+            await NewSessionAsync(cancellationToken);
+            return (first, last?.Kind == "done");
+        }
+
+        public async ValueTask DisposeAsync() => await _hub.DisposeAsync();
+
+        private Task<SessionView> NewSessionAsync(CancellationToken cancellationToken) => _scenario.Length > 0
+            ? _hub.InvokeAsync<SessionView>("StartScenario", _scenario, cancellationToken)
+            : _hub.InvokeAsync<SessionView>("StartFreeHousehold", cancellationToken);
+
+        private async Task<(double FirstItemMs, ChatEvent? Last)> SendAsync(string message, CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            double? first = null;
+            ChatEvent? last = null;
+            await foreach (var item in _hub.StreamAsync<ChatEvent>("SendMessage", message, cancellationToken))
+            {
+                first ??= clock.Elapsed.TotalMilliseconds;
+                last = item;
+            }
+
+            return (first ?? clock.Elapsed.TotalMilliseconds, last);
+        }
+    }
+}
