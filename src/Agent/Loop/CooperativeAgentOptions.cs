@@ -1,0 +1,77 @@
+using CoopAgent.Agent.Baselines;
+using CoopAgent.Agent.Belief;
+using CoopAgent.Agent.Humans;
+
+namespace CoopAgent.Agent.Loop;
+
+/// <summary>When the agent asks. Only <see cref="ValueOfInformation"/> is the cooperative agent; the others are
+/// the baselines of issue 4, built from the same parts so that the comparison isolates the rule.</summary>
+public enum AskingRule
+{
+    /// <summary><c>full</c>: ask iff EVOI − cost &gt; 0 and the question beats looking.</summary>
+    ValueOfInformation,
+
+    /// <summary><c>never-ask</c>: act on the most likely θ.</summary>
+    Never,
+
+    /// <summary><c>always-ask</c>: ask first in every episode, then act on the belief.</summary>
+    AlwaysFirst,
+
+    /// <summary><c>entropy</c>: ask while the belief's entropy is above a threshold.</summary>
+    EntropyThreshold,
+
+    /// <summary><c>conformal</c>: ask when the calibrated prediction set over candidates has more than one.</summary>
+    Conformal,
+}
+
+/// <summary>Knobs of <see cref="CooperativeAgent"/>.</summary>
+public sealed record CooperativeAgentOptions
+{
+    public static CooperativeAgentOptions Default { get; } = new();
+
+    /// <summary>K: candidate turns sampled from the policy per decision (sent as <c>AdditionalProperties["n"]</c>).</summary>
+    public int Samples { get; init; } = 8;
+
+    public float Temperature { get; init; } = 1.0f;
+
+    /// <summary>Top-k of the policy's sampling; 0 = off.</summary>
+    public int TopK { get; init; }
+
+    public float TopP { get; init; } = 0.95f;
+
+    public int MaxOutputTokens { get; init; } = 96;
+
+    /// <summary>The answer model's rationality β and tie tolerance: the simulated humans' family.</summary>
+    public HumanOptions Person { get; init; } = new();
+
+    /// <summary>ε of the uniform mixing in every belief update.</summary>
+    public double Epsilon { get; init; } = RewardBelief.DefaultEpsilon;
+
+    /// <summary>Prior mass of the "none of these" hypothesis.</summary>
+    public double OtherMass { get; init; } = 0.05;
+
+    public RiskAversion Risk { get; init; } = RiskAversion.Default;
+
+    /// <summary>The harm gate refuses an action whose belief-weighted utility loss exceeds this.</summary>
+    public double HarmBound { get; init; } = 20;
+
+    /// <summary>Run every robot action through the harm gate (off only for the <c>never-ask</c> baseline).</summary>
+    public bool GateActions { get; init; } = true;
+
+    public AskingRule Asking { get; init; } = AskingRule.ValueOfInformation;
+
+    /// <summary>Nats, for <see cref="AskingRule.EntropyThreshold"/>.</summary>
+    public double EntropyThreshold { get; init; } = 0.5;
+
+    /// <summary>The calibrated set for <see cref="AskingRule.Conformal"/>.</summary>
+    public ConformalPredictionSet? Conformal { get; init; }
+
+    /// <summary>Most options one question offers.</summary>
+    public int MaxOptions { get; init; } = 3;
+
+    /// <summary>Most questions in one episode: a net against loops when answers do not settle anything.</summary>
+    public int MaxQuestions { get; init; } = 3;
+
+    /// <summary>Remember each person's posterior across episodes (<see cref="IBeliefMemory"/>).</summary>
+    public bool RememberPeople { get; init; } = true;
+}

@@ -1,0 +1,549 @@
+using System.Globalization;
+using CoopAgent.Agent.Belief;
+using CoopAgent.Agent.Evaluation;
+using CoopAgent.Agent.Filters;
+using CoopAgent.Agent.Household;
+using CoopAgent.Agent.Plugins;
+using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
+
+namespace CoopAgent.Agent.Loop;
+
+/// <summary>One scored candidate: its text (a plan, actions joined by <c>; </c>), its actions, and θ_h's
+/// utility of the world it leaves for every hypothesis h.</summary>
+public sealed record ScoredCandidate(string Text, IReadOnlyList<HouseholdAction> Actions, IReadOnlyList<double> Utilities);
+
+/// <summary>
+/// One episode of <see cref="CooperativeAgent"/>: the belief, the plan under way, the question waiting for
+/// its answer, and the kernel whose robot-action plugin and harm gate run each action.
+/// </summary>
+public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
+{
+    /// <summary>The candidate that does nothing more: always available, never harmful.</summary>
+    public const string DoNothing = "done";
+
+    private const string DontKnow = "say \"I don't know.\"";
+
+    private static readonly string[] IndifferentPhrases = ["don't mind", "dont mind", "either", "whatever", "any of", "doesn't matter", "you choose", "up to you"];
+
+    private readonly CooperativeAgent _agent;
+    private readonly EpisodeStart _start;
+    private readonly CooperativeAgentOptions _options;
+    private readonly RewardHypotheses _hypotheses;
+    private readonly AnswerModel _answers;
+    private readonly QuestionChooser _chooser;
+    private readonly Kernel _kernel;
+    private readonly RobotActionsPlugin _plugin;
+    private readonly World? _actOn;
+    private readonly Queue<HouseholdAction> _plan = new();
+    private PendingQuestion? _pending;
+    private GoalModel? _goal;
+    private World? _view;
+    private List<ScoredCandidate> _lastCandidates = [];
+    private int _observations;
+
+    internal CooperativeEpisode(CooperativeAgent agent, EpisodeStart start, World? actOn)
+    {
+        _agent = agent;
+        _start = start;
+        _options = agent.Options;
+        _actOn = actOn;
+        _hypotheses = RewardHypotheses.From(start.Hypotheses, _options.OtherMass);
+        var remembered = _options.RememberPeople ? agent.Memory?.Load(start.Person) : null;
+        Belief = _hypotheses.NewBelief(_options.Epsilon, remembered);
+        _observations = remembered?.Observations ?? 0;
+        _answers = new AnswerModel(_options.Person);
+        _chooser = new QuestionChooser(_hypotheses.Names);
+        _plugin = new RobotActionsPlugin(actOn ?? new World(Ontology.Default, ""));
+        _kernel = new Kernel();
+        _kernel.Plugins.AddFromObject(_plugin, RobotActionsPlugin.PluginName);
+        Gate = new HarmGateFilter(this, _options.HarmBound);
+        if (_options.GateActions)
+        {
+            _kernel.FunctionInvocationFilters.Add(Gate);
+        }
+    }
+
+    public RewardBelief Belief { get; }
+
+    public RewardHypotheses Hypotheses => _hypotheses;
+
+    public HarmGateFilter Gate { get; }
+
+    /// <summary>Questions asked in this episode.</summary>
+    public int QuestionsAsked { get; private set; }
+
+    /// <summary>Why the last decision went as it did.</summary>
+    public string Explanation { get; private set; } = "";
+
+    /// <summary>The simulator's result of the last action this episode ran on the world it acts on (a chat's
+    /// real home); null when it only proposes actions (evaluation) or has run none.</summary>
+    public StepResult? LastExecuted { get; private set; }
+
+    public async ValueTask<AgentTurn> NextAsync(Observation observation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(observation);
+        _view = observation.View;
+        if (_goal is null)
+        {
+            _goal = new GoalModel(observation.Instruction, observation.View, _start.Person);
+            UpdateFromInstruction(observation.View);
+        }
+
+        ReadAnswer(observation.Dialogue);
+        if (observation.LastResult is { Ok: false })
+        {
+            // The world did not go as the model said: re-plan from what the robot sees now.
+            _plan.Clear();
+        }
+
+        if (_plan.Count == 0)
+        {
+            var turn = await DecideAsync(observation, cancellationToken);
+            if (turn is not null)
+            {
+                return turn;
+            }
+        }
+
+        return await NextPlannedAsync(observation, cancellationToken);
+    }
+
+    /// <summary>Expected harm of one action under the current belief: Σ_h b(h)·max(0, U_h(before) − U_h(after))
+    /// on a copy of what the robot sees. The harm gate calls this for every robot action.</summary>
+    public HarmAssessment Assess(HouseholdAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var before = (_actOn is not null ? RobotView.Of(_actOn) : _view)?.Clone();
+        if (before is null)
+        {
+            return new HarmAssessment(0, "", [], "nothing seen yet");
+        }
+
+        var after = before.Clone();
+        Simulator.Execute(after, action);
+        var p = Belief.Probabilities();
+        var utilitiesBefore = _hypotheses.Utilities(before.Outcome, before.Ontology);
+        var utilitiesAfter = _hypotheses.Utilities(after.Outcome, after.Ontology);
+        var harms = utilitiesBefore.Select((u, h) => Math.Max(0, u - utilitiesAfter[h])).ToArray();
+        var expected = harms.Select((harm, h) => p[h] * harm).Sum();
+        var fearing = harms.Select((harm, h) => (harm, h)).Where(x => x.harm > _options.HarmBound)
+            .Select(x => string.Create(CultureInfo.InvariantCulture, $"'{_hypotheses.Names[x.h]}' ({p[x.h]:P1}) would lose {x.harm:F0}")).ToList();
+        var safe = _lastCandidates.Where(c => !c.Actions.Contains(action)).OrderByDescending(c => Value(c)).Take(_options.MaxOptions).Select(c => c.Text).ToList();
+        var question = safe.Count > 1
+            ? $"I was about to {action}, but that could do real harm. Which would you like instead: {string.Join(", or ", safe.Select(Describe))}?"
+            : $"I was about to {action}, but that could do real harm. What should I do instead?";
+        return new HarmAssessment(expected, question, safe.Count > 1 ? safe : [], fearing.Count > 0 ? string.Join("; ", fearing) : "small risks add up");
+    }
+
+    /// <summary>The candidates of the last decision (plans and <see cref="DoNothing"/>), scored.</summary>
+    public IReadOnlyList<ScoredCandidate> LastCandidates => _lastCandidates;
+
+    /// <summary>The plan the agent last committed to; null before any.</summary>
+    public ScoredCandidate? LastChosen { get; private set; }
+
+    /// <summary>A thumb on the last plan: P(up | θ) = σ(β·(U_θ(plan) − U_θ(nothing))), the Boltzmann model
+    /// of a binary reaction against doing nothing.</summary>
+    public void Thumbs(bool up)
+    {
+        var nothing = _lastCandidates.FirstOrDefault(c => c.Text == DoNothing);
+        if (LastChosen is not { } chosen || nothing is null)
+        {
+            return;
+        }
+
+        var beta = _options.Person.Rationality;
+        var likelihood = chosen.Utilities.Select((u, h) =>
+        {
+            var pUp = 1 / (1 + Math.Exp(-beta * (u - nothing.Utilities[h])));
+            return up ? pUp : 1 - pUp;
+        }).ToArray();
+        Belief.Update(likelihood, 2);
+        Remember();
+    }
+
+    /// <summary>The person preferred candidate <paramref name="index"/> of <see cref="LastCandidates"/>: a
+    /// Boltzmann choice among them.</summary>
+    public void PreferCandidate(int index)
+    {
+        if (index < 0 || index >= _lastCandidates.Count)
+        {
+            return;
+        }
+
+        var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)_lastCandidates.Select(c => c.Utilities[h]).ToArray()).ToList();
+        Belief.UpdateChoice(utilities, index, _options.Person.Rationality);
+        Remember();
+    }
+
+    /// <summary>The belief-weighted, risk-averse value of a scored candidate.</summary>
+    private double Value(ScoredCandidate candidate) =>
+        new DecisionProblem([candidate.Text], [candidate.Utilities], _options.Risk).Value(0, Belief.Probabilities());
+
+    private void UpdateFromInstruction(World view)
+    {
+        // Speaker model: the words chose one item among those the speaker could have named in this home
+        // (same category, in view); P(words | θ) ∝ exp(β·U_θ(that item served to the recipient)). Only item
+        // preferences enter: the speaker was not thinking of anything else (the cat, the budget), so the rest
+        // of θ keeps its prior. An instruction that names no item says nothing here.
+        if (_goal is not { Named.Count: > 0 } goal)
+        {
+            return;
+        }
+
+        var named = goal.Named[0];
+        var alternatives = view.Items.Select(i => i.Filling ?? i.Kind)
+            .Where(k => k.Category == named.Category && !k.IsUnknown)
+            .Append(named)
+            .DistinctBy(k => k.Name)
+            .ToList();
+        if (alternatives.Count < 2)
+        {
+            return;
+        }
+
+        var child = view.FindPerson(goal.Recipient)?.IsChild ?? false;
+        var utilities = _hypotheses.Thetas
+            .Select(t => (IReadOnlyList<double>)alternatives.Select(k => t.ServedValue(new Served(goal.Recipient, k.Name, k.Name, k.Traits, false, child), view.Ontology)).ToArray())
+            .ToList();
+        Belief.UpdateChoice(utilities, alternatives.FindIndex(k => k.Name == named.Name), _options.Person.Rationality);
+        Remember();
+    }
+
+    private void ReadAnswer(IReadOnlyList<DialogueTurn> dialogue)
+    {
+        if (_pending is null || dialogue.Count == 0 || dialogue[^1].Speaker != Speaker.User || dialogue.Count <= _pending.DialogueLength)
+        {
+            return;
+        }
+
+        var answer = dialogue[^1];
+        var pending = _pending;
+        _pending = null;
+        _plan.Clear();
+        if (pending.Options.Count == 0)
+        {
+            return;
+        }
+
+        var response = answer.Choice is int k and >= 0 && k < pending.Options.Count
+            ? k
+            : MatchAnswer(answer.Text, pending.Options);
+        if (response is null)
+        {
+            return;
+        }
+
+        Belief.Update(pending.Utilities.Select(row => _answers.Likelihoods(row)[response.Value]).ToArray(), pending.Options.Count + 1);
+        Remember();
+
+        // The person chose: do that. "I don't mind": the option the belief now values most.
+        var chosen = response.Value < pending.Options.Count
+            ? pending.Options[response.Value]
+            : pending.Options.OrderByDescending(o => _lastCandidates.FirstOrDefault(c => c.Text == o) is { } c ? Value(c) : double.MinValue).First();
+        foreach (var action in ActionParser.ParsePlan(chosen).Where(a => a.Ok))
+        {
+            _plan.Enqueue(action.Action!);
+        }
+    }
+
+    /// <summary>A free-text answer: its 1-based number, "don't mind" (→ index m), or the option whose words it
+    /// shares most; null when nothing matches.</summary>
+    internal static int? MatchAnswer(string text, IReadOnlyList<string> options)
+    {
+        var normal = Ontology.Normalize(text);
+        if (int.TryParse(normal.Trim('.', ' '), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= options.Count)
+        {
+            return number - 1;
+        }
+
+        if (IndifferentPhrases.Any(p => normal.Contains(p, StringComparison.Ordinal)))
+        {
+            return options.Count;
+        }
+
+        var words = normal.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim(',', '.', '!', '?')).Where(w => w.Length > 2).ToHashSet(StringComparer.Ordinal);
+        var overlaps = options.Select(o => Describe(o).Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(words.Contains)).ToList();
+        var best = overlaps.Max();
+        return best > 0 && overlaps.Count(o => o == best) == 1 ? overlaps.IndexOf(best) : null;
+    }
+
+    private async Task<AgentTurn?> DecideAsync(Observation observation, CancellationToken cancellationToken)
+    {
+        var samples = await SampleAsync(observation, cancellationToken);
+        var plans = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
+        var questions = new List<string>();
+        foreach (var sample in samples)
+        {
+            var parsed = ActionParser.ParsePlan(sample);
+            if (parsed.Count == 0 || parsed.Any(p => !p.Ok))
+            {
+                continue;
+            }
+
+            var actions = parsed.Select(p => p.Action!).ToList();
+            if (actions is [{ Verb: Verb.Ask } policyQuestion])
+            {
+                questions.Add(policyQuestion.Text);
+                continue;
+            }
+
+            if (actions.Any(a => a.Verb == Verb.Ask))
+            {
+                continue;
+            }
+
+            if (actions[^1].Verb != Verb.Done)
+            {
+                actions.Add(new HouseholdAction(Verb.Done));
+            }
+
+            plans.Add((string.Join("; ", actions), actions));
+        }
+
+        var parsedAnything = plans.Count > 0 || questions.Count > 0;
+        plans.Add((DoNothing, [new HouseholdAction(Verb.Done)]));
+        var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
+        _lastCandidates = candidates;
+        var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
+        var belief = Belief.Probabilities();
+        var probes = Questions(problem, candidates, questions, belief);
+        var decision = _chooser.Choose(problem, belief, probes);
+        var sampleTexts = samples.ToList();
+
+        if (!parsedAnything)
+        {
+            // Nothing the policy said is an action: never act blindly. Ask once what to do, then admit it.
+            Explanation = "No sampled turn parsed as an action, a question or a reply.";
+            if (QuestionsAsked == 0 && _options.Asking != AskingRule.Never)
+            {
+                return Ask(observation, "I'm not sure what to do. What would you like me to do?", [], [], sampleTexts);
+            }
+
+            _plan.Enqueue(new HouseholdAction(Verb.Say, Text: "I don't know."));
+            _plan.Enqueue(new HouseholdAction(Verb.Done));
+            return null;
+        }
+
+        var ask = ShouldAsk(decision, problem, candidates, probes, belief);
+        if (ask is { } question && QuestionsAsked < _options.MaxQuestions)
+        {
+            var options = question.Responses.Take(question.Responses.Count - 1).ToList();
+            var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)options.Select(o => candidates.First(c => c.Text == o).Utilities[h]).ToArray()).ToList();
+            return Ask(observation, question.Text, options, utilities, sampleTexts);
+        }
+
+        var chosen = _options.Asking == AskingRule.Never ? MostLikelyBest(problem) : decision.BestAction;
+        Explanation = _options.Asking == AskingRule.Never
+            ? $"Acting on the most likely hypothesis '{Belief.MostLikely()}': '{problem.Actions[chosen]}'."
+            : decision.Explanation;
+        LastChosen = candidates[chosen];
+        foreach (var action in candidates[chosen].Actions)
+        {
+            _plan.Enqueue(action);
+        }
+
+        return null;
+    }
+
+    private Probe? ShouldAsk(Decision decision, DecisionProblem problem, List<ScoredCandidate> candidates, IReadOnlyList<Probe> probes, double[] belief)
+    {
+        var best = probes.Where(p => p.Kind == ProbeKind.Question).OrderByDescending(p => problem.Evoi(p, belief) - p.Cost).FirstOrDefault();
+        switch (_options.Asking)
+        {
+            case AskingRule.ValueOfInformation:
+                return decision.Kind == DecisionKind.Ask ? decision.Probe : null;
+            case AskingRule.Never:
+                return null;
+            case AskingRule.AlwaysFirst:
+                return QuestionsAsked == 0 ? best ?? OptionsQuestion(problem, candidates, Enumerable.Range(0, Math.Min(_options.MaxOptions, candidates.Count)).ToList(), belief) : null;
+            case AskingRule.EntropyThreshold:
+                return Belief.Entropy() > _options.EntropyThreshold ? best : null;
+            case AskingRule.Conformal:
+                var conformal = _options.Conformal ?? throw new InvalidOperationException("the conformal rule needs a calibrated prediction set");
+                var set = conformal.PredictionSet(BestActionProbabilities(problem, belief));
+                return set.Count > 1 ? OptionsQuestion(problem, candidates, set.Take(_options.MaxOptions).ToList(), belief) : null;
+            default:
+                throw new InvalidOperationException($"unknown asking rule {_options.Asking}");
+        }
+    }
+
+    /// <summary>P(candidate a is the best action) = Σ_h b(h)·1[a = argmax_a U_h(a)]: the score the conformal set is
+    /// built on (KnowNo's option probabilities).</summary>
+    public static double[] BestActionProbabilities(DecisionProblem problem, IReadOnlyList<double> belief)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(belief);
+        var scores = new double[problem.Actions.Count];
+        foreach (var (action, states) in QuestionChooser.Split(problem))
+        {
+            scores[action] += states.Sum(s => belief[s]);
+        }
+
+        return scores;
+    }
+
+    private int MostLikelyBest(DecisionProblem problem)
+    {
+        var certain = new double[_hypotheses.Count];
+        certain[_hypotheses.Names.ToList().IndexOf(Belief.MostLikely())] = 1;
+        return problem.Best(certain).Action;
+    }
+
+    /// <summary>Candidate questions: the "which of these?" question built from how the hypotheses split (its
+    /// options are the distinct best candidates of the hypotheses), and the policy's own questions, which offer
+    /// the same options in the policy's words.</summary>
+    private List<Probe> Questions(DecisionProblem problem, List<ScoredCandidate> candidates, List<string> policyQuestions, double[] belief)
+    {
+        var split = QuestionChooser.Split(problem)
+            .OrderByDescending(g => g.States.Sum(s => belief[s]))
+            .Take(_options.MaxOptions)
+            .Select(g => g.Action)
+            .ToList();
+        if (split.Count < 2)
+        {
+            return [];
+        }
+
+        var generated = OptionsQuestion(problem, candidates, split, belief);
+        var probes = new List<Probe> { generated };
+        probes.AddRange(policyQuestions.Distinct(StringComparer.Ordinal).Select(q => generated with { Text = q }));
+        return probes;
+    }
+
+    private Probe OptionsQuestion(DecisionProblem problem, List<ScoredCandidate> candidates, List<int> actions, double[] belief)
+    {
+        var options = actions.Select(a => candidates[a].Text).ToList();
+        var text = options.Count switch
+        {
+            0 => "What would you like me to do?",
+            1 => $"Shall I {Describe(options[0])}?",
+            _ => $"Which would you like: {string.Join(", or ", options.Select(Describe))}?",
+        };
+        var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)actions.Select(a => problem.Utility(a, h)).ToArray()).ToList();
+        return _answers.Question(text, QuestionCost(belief), options, utilities, _options.Epsilon);
+    }
+
+    /// <summary>What a question costs the person in expectation: −w_questions under each θ that weighs
+    /// questions itself, the episode's question cost under the others.</summary>
+    private double QuestionCost(double[] belief) =>
+        _hypotheses.Thetas.Select((t, h) => belief[h] * (t.Weights.ContainsKey(FeatureNames.Questions) || t.HardValues.ContainsKey(FeatureNames.Questions)
+            ? -t.Weight(FeatureNames.Questions)
+            : _start.QuestionCost)).Sum();
+
+    private AgentTurn Ask(Observation observation, string text, List<string> options, List<IReadOnlyList<double>> utilities, List<string> samples)
+    {
+        QuestionsAsked++;
+        _pending = new PendingQuestion(options, utilities, observation.Dialogue.Count + 1);
+        if (Explanation.Length == 0 || !Explanation.StartsWith("Asked", StringComparison.Ordinal))
+        {
+            Explanation = _options.Asking switch
+            {
+                AskingRule.AlwaysFirst => "Always asks first.",
+                AskingRule.EntropyThreshold => string.Create(CultureInfo.InvariantCulture, $"Belief entropy {Belief.Entropy():F2} nats is above {_options.EntropyThreshold:F2}."),
+                AskingRule.Conformal => "The calibrated prediction set holds more than one option.",
+                _ => Explanation,
+            };
+        }
+
+        return new AgentTurn($"ask \"{text.Replace("\"", "'", StringComparison.Ordinal)}\"", Candidates: samples, Explanation: Explanation, Options: options.Count > 0 ? options : null);
+    }
+
+    private async Task<AgentTurn> NextPlannedAsync(Observation observation, CancellationToken cancellationToken)
+    {
+        var action = _plan.Dequeue();
+        var remaining = _plan.Select(a => a.ToString()).Prepend(action.ToString()).ToList();
+        if (action.Verb is Verb.Ask or Verb.Say)
+        {
+            return new AgentTurn(action.ToString(), remaining, Explanation: Explanation);
+        }
+
+        // Every robot action goes through the kernel, so the harm gate runs. In an evaluation the plugin acts on
+        // a copy of what the robot sees (the runner then executes the action for real); in a chat on the home.
+        _plugin.World = _actOn ?? observation.View.Clone();
+        var result = await RobotActionsPlugin.InvokeAsync(_kernel, action, cancellationToken);
+        if (result is GatedAction gated)
+        {
+            _plan.Clear();
+            Explanation = $"Refused '{action}': expected harm {gated.Assessment.ExpectedHarm:F1} under the belief exceeds {Gate.Bound:F1} ({gated.Assessment.Reason}).";
+            var options = gated.Assessment.Options.ToList();
+            var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)options.Select(o => _lastCandidates.First(c => c.Text == o).Utilities[h]).ToArray()).ToList();
+            if (QuestionsAsked >= _options.MaxQuestions)
+            {
+                _plan.Enqueue(new HouseholdAction(Verb.Done));
+                return new AgentTurn(DontKnow, ["say \"I don't know.\"", DoNothing], Explanation: Explanation);
+            }
+
+            return Ask(observation, gated.Assessment.Question, options, utilities, []);
+        }
+
+        if (_actOn is not null)
+        {
+            LastExecuted = result as StepResult;
+        }
+
+        return new AgentTurn(action.ToString(), remaining, Explanation: Explanation);
+    }
+
+    private ScoredCandidate Score(World view, string text, IReadOnlyList<HouseholdAction> actions)
+    {
+        var end = view.Clone();
+        foreach (var action in actions)
+        {
+            var result = Simulator.Execute(end, action);
+            if (!result.Ok || result.IsDone)
+            {
+                break;
+            }
+        }
+
+        Simulator.EndEpisode(end);
+
+        // The judge decides goal_met under each hypothesis (its own success conditions) and returns θ's utility.
+        return new ScoredCandidate(text, actions, _hypotheses.Items.Select(h => _start.Judge(end, h).Utility).ToArray());
+    }
+
+    private async Task<IReadOnlyList<string>> SampleAsync(Observation observation, CancellationToken cancellationToken)
+    {
+        var messages = new List<ChatMessage> { new(ChatRole.System, observation.Description) };
+        messages.AddRange(observation.Dialogue.Select(d => new ChatMessage(d.Speaker == Speaker.User ? ChatRole.User : ChatRole.Assistant, d.Text)));
+        if (observation.Dialogue.Count == 0)
+        {
+            messages.Add(new ChatMessage(ChatRole.User, observation.Instruction));
+        }
+
+        var options = new ChatOptions
+        {
+            Temperature = _options.Temperature,
+            TopK = _options.TopK > 0 ? _options.TopK : null,
+            TopP = _options.TopP,
+            MaxOutputTokens = _options.MaxOutputTokens,
+            Seed = _start.Seed + (1000L * observation.Step),
+            AdditionalProperties = new AdditionalPropertiesDictionary { ["n"] = _options.Samples },
+        };
+        var response = await _agent.Policy.GetResponseAsync(messages, options, cancellationToken);
+        return response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text.Trim()).Where(t => t.Length > 0).ToList();
+    }
+
+    private void Remember()
+    {
+        _observations++;
+        if (_options.RememberPeople && _agent.Memory is { } memory)
+        {
+            memory.Save(_start.Person, new BeliefSnapshot(Belief.ToDictionary(), _observations, DateTimeOffset.UtcNow));
+        }
+    }
+
+    /// <summary>A plan in words for a question: its actions without the walking and opening, e.g.
+    /// "order pizza, give pizza to leo"; "do nothing for now" for <see cref="DoNothing"/>.</summary>
+    public static string Describe(string plan)
+    {
+        var steps = ActionParser.ParsePlan(plan).Where(p => p.Ok).Select(p => p.Action!)
+            .Where(a => a.Verb is not (Verb.Goto or Verb.Open or Verb.Close or Verb.Done or Verb.Take))
+            .Select(a => a.ToString())
+            .ToList();
+        return steps.Count == 0 ? "do nothing for now" : string.Join(", then ", steps);
+    }
+
+    private sealed record PendingQuestion(IReadOnlyList<string> Options, IReadOnlyList<IReadOnlyList<double>> Utilities, int DialogueLength);
+}
