@@ -471,12 +471,13 @@ public static class ScenarioLoader
                 throw Node.Error(many.Value.Path, "must hold at least one hypothesis");
             }
 
-            if (list.Sum(h => h.Probability) <= 0)
+            var total = list.Sum(h => h.Probability);
+            if (total <= 0)
             {
                 throw Node.Error(many.Value.Path, "probabilities sum to zero");
             }
 
-            return list;
+            return list.Select(h => h with { Probability = h.Probability / total }).ToList();
         }
 
         private static HiddenReward WithQuestionCost(HiddenReward theta, double questionCost) =>
