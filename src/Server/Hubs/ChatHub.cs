@@ -117,16 +117,18 @@ public sealed class ChatHub(
     }
 
     /// <summary>Thumbs up (<paramref name="up"/>) or down on a turn, with an optional reason.</summary>
-    public FeedbackView Rate(string turnId, bool up, string? reason)
+    public async Task<FeedbackView> Rate(string turnId, bool up, string? reason)
     {
         Limit(HubCallKind.Other);
         var turn = OwnTurn(turnId);
         var why = OptionalText(reason, "reason");
-        return FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Thumbs, f =>
+        var saved = FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Thumbs, f =>
         {
             f.Rating = up ? 1 : -1;
             f.Reason = why;
         }));
+        await LearnAsync(turn.Id, up);
+        return saved;
     }
 
     /// <summary>"Which is better" between the turn's two replies: <c>a</c>, <c>b</c>, <c>tie</c> or <c>both_bad</c>.</summary>
@@ -199,6 +201,32 @@ public sealed class ChatHub(
     {
         Limit(HubCallKind.Other);
         return store.FeedbackOf(UserId, string.IsNullOrWhiteSpace(turnId) ? null : turnId).Select(FeedbackView.From).ToList();
+    }
+
+    /// <summary>A thumb on the latest turn of the open session also goes to the agent, whose belief moves;
+    /// skipped while a turn is running (the feedback is stored either way).</summary>
+    private async Task LearnAsync(string turnId, bool up)
+    {
+        var session = sessions.Find(UserId);
+        if (session?.LastTurnId != turnId || !await session.Gate.WaitAsync(0))
+        {
+            return;
+        }
+
+        BeliefView? belief;
+        try
+        {
+            belief = session.Conversation.ApplyFeedback(up);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+
+        if (belief is not null)
+        {
+            await Clients.Caller.BeliefChanged(belief);
+        }
     }
 
     private async Task<SessionView> StartAsync(SessionStart start)
@@ -326,6 +354,7 @@ public sealed class ChatHub(
         };
         // Saved before the page hears "done": feedback can only name a turn that is already on disk.
         store.AddTurn(record);
+        session.LastTurnId = record.Id;
         return record;
     }
 

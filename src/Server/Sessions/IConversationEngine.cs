@@ -2,7 +2,7 @@ namespace CoopAgent.Server.Sessions;
 
 /// <summary>
 /// The seam between the chat hub and the cooperative agent: the hub only translates between the browser
-/// and this interface, and the cooperative engine implements it over the Agent
+/// and this interface, and the cooperative engine (Sessions/CooperativeConversationEngine) implements it over the Agent
 /// project's world, belief and policy.
 /// </summary>
 public interface IConversationEngine
@@ -37,6 +37,10 @@ public interface IConversation : IAsyncDisposable
     /// what happens: reply tokens, a question, executed actions, belief updates, then exactly one
     /// <see cref="TurnCompleted"/> or <see cref="TurnFailed"/>.</summary>
     IAsyncEnumerable<ConversationEvent> RespondAsync(string message, CancellationToken cancellationToken);
+
+    /// <summary>A thumb on the latest turn, which the agent learns from at once (it moves the belief).
+    /// Returns the belief afterwards, or null when the agent takes nothing from it.</summary>
+    BeliefView? ApplyFeedback(bool? thumbsUp);
 }
 
 /// <summary>Where the household of a new session comes from.</summary>

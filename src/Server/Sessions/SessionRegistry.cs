@@ -53,6 +53,9 @@ public sealed class ActiveSession(SessionRecord record, IConversation conversati
 
     public int Turns => Volatile.Read(ref _turns);
 
+    /// <summary>The id of the latest recorded turn (the one the agent can still learn from directly).</summary>
+    public string? LastTurnId { get; set; }
+
     public int CountTurn() => Interlocked.Increment(ref _turns);
 
     public async ValueTask DisposeAsync()

@@ -97,6 +97,8 @@ internal sealed class ScriptedConversationEngine : IConversationEngine
             yield return new TurnCompleted(new TurnTranscript("<obs>kitchen<user>" + message, Candidates, 0, $"say \"Bringing you {drink}.\"", "say", version));
         }
 
+        public BeliefView? ApplyFeedback(bool? thumbsUp) => null;
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
