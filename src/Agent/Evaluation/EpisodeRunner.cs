@@ -36,12 +36,19 @@ public sealed record EpisodeResult(
 /// </summary>
 public static class EpisodeRunner
 {
+    /// <param name="agent">The agent to run.</param>
+    /// <param name="scenario">The task.</param>
+    /// <param name="seed">Draws the true θ and seeds the person's noise and the agent.</param>
+    /// <param name="human">How the person answers; defaults to <see cref="HumanOptions"/>.</param>
+    /// <param name="truth">The true θ, instead of drawing it (tests, per-hypothesis evaluation).</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
     public static async Task<EpisodeResult> RunAsync(
-        IHouseholdAgent agent, Scenario scenario, int seed, HumanOptions? human = null, CancellationToken cancellationToken = default)
+        IHouseholdAgent agent, Scenario scenario, int seed, HumanOptions? human = null, ScenarioHypothesis? truth = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(scenario);
-        var truth = scenario.DrawHypothesis(seed);
+        truth ??= scenario.DrawHypothesis(seed);
         var person = SimulatedHuman.For(scenario, truth, human ?? new HumanOptions(), unchecked((seed * 7919) + 17));
         var world = scenario.CreateWorld();
         var start = new EpisodeStart(

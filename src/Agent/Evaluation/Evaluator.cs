@@ -84,8 +84,8 @@ public static class Evaluator
             for (var e = 0; e < o.EpisodesPerScenario; e++)
             {
                 var seed = EpisodeSeed(o.Seed, scenario.Id, e);
-                var run = await EpisodeRunner.RunAsync(agent, scenario, seed, o.Human, cancellationToken);
-                var best = agent is OracleAgent ? run : await EpisodeRunner.RunAsync(oracle, scenario, seed, o.Human, cancellationToken);
+                var run = await EpisodeRunner.RunAsync(agent, scenario, seed, o.Human, cancellationToken: cancellationToken);
+                var best = agent is OracleAgent ? run : await EpisodeRunner.RunAsync(oracle, scenario, seed, o.Human, cancellationToken: cancellationToken);
                 var regret = best.Verdict.Utility - run.Verdict.Utility;
                 var asked = run.QuestionsAsked > 0;
                 rows.Add(new ScenarioRow(

@@ -141,7 +141,8 @@ public sealed class SimulatedHuman
             return ChooseAmong(matched.Select(m => m.Plans.Max(p => p.Utility)).ToArray(), matched.Select(m => m.Phrase).ToList());
         }
 
-        if (matched.Count == 1 && plans.Count > matched[0].Plans.Count)
+        var open = Ontology.Normalize(question).Split(' ')[0] is "what" or "which" or "how" or "what's" or "anything";
+        if (matched.Count == 1 && !open && plans.Count > matched[0].Plans.Count)
         {
             // Yes/no: this alternative against the best of everything else.
             var yes = matched[0].Plans.Max(p => p.Utility);

@@ -24,7 +24,7 @@ public sealed class SimulateVerb : ICliVerb
 
         var agent = EvalVerb.CreateAgent(agentName, policy, seed);
         var scenario = LoadScenario(scenarioName);
-        var result = await EpisodeRunner.RunAsync(agent, scenario, seed, new HumanOptions(rationality), cancellationToken);
+        var result = await EpisodeRunner.RunAsync(agent, scenario, seed, new HumanOptions(rationality), cancellationToken: cancellationToken);
         Console.Write(Transcript.Format(result));
         return 0;
     }
