@@ -58,9 +58,7 @@ public sealed class ActiveSession(SessionRecord record, IConversation conversati
 
     public int CountTurn() => Interlocked.Increment(ref _turns);
 
-    public async ValueTask DisposeAsync()
-    {
-        await Conversation.DisposeAsync();
-        Gate.Dispose();
-    }
+    // The gate is not disposed: a turn still streaming from a replaced session releases it afterwards, and a
+    // SemaphoreSlim whose wait handle was never asked for holds nothing to free.
+    public ValueTask DisposeAsync() => Conversation.DisposeAsync();
 }
