@@ -38,7 +38,7 @@ public sealed class DpoTrainer : IDisposable
         _padToken = padToken;
         _device = policy.parameters().First().device;
         _ownsReference = reference is null;
-        _reference = reference ?? PpoTrainer.FrozenCopy(policy);
+        _reference = reference ?? ReferencePolicy.FrozenCopy(policy);
         foreach (var parameter in _reference.parameters())
         {
             parameter.requires_grad = false;

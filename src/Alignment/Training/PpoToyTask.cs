@@ -61,7 +61,10 @@ public static class PpoToyTask
             .ToArray();
     }
 
-    public static PpoToyResult Run(PpoToyOptions? options = null)
+    /// <summary>Trains the toy policy and measures it before and after.</summary>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <param name="onIteration">Called after every iteration with its index and statistics (progress output).</param>
+    public static PpoToyResult Run(PpoToyOptions? options = null, Action<int, PpoStats>? onIteration = null)
     {
         options ??= new PpoToyOptions();
         var ppo = options.Ppo ?? DefaultPpo(options.Seed);
@@ -81,6 +84,7 @@ public static class PpoToyTask
         for (var i = 0; i < options.Iterations; i++)
         {
             history.Add(trainer.Iteration());
+            onIteration?.Invoke(i, history[^1]);
         }
 
         clock.Stop();

@@ -65,7 +65,7 @@ public sealed class PpoTrainer : IDisposable
         _padToken = padToken;
         _device = actor.parameters().First().device;
         _ownsReference = reference is null;
-        _reference = reference ?? FrozenCopy(actor);
+        _reference = reference ?? ReferencePolicy.FrozenCopy(actor);
         foreach (var parameter in _reference.parameters())
         {
             parameter.requires_grad = false;
@@ -158,7 +158,7 @@ public sealed class PpoTrainer : IDisposable
         _kl.Update(kl, _options.BatchSize);
 
         // 9. Reference moving average (η = 0 leaves it frozen).
-        ReferenceAverage.Update(_reference, _actor, _options.ReferenceUpdateRate);
+        ReferencePolicy.MoveTowards(_reference, _actor, _options.ReferenceUpdateRate);
 
         return new PpoStats(
             MeanScore: scores.Average(),
@@ -213,16 +213,6 @@ public sealed class PpoTrainer : IDisposable
         {
             _reference.Dispose();
         }
-    }
-
-    /// <summary>A copy of <paramref name="policy"/>'s weights in a new module on the same device.</summary>
-    internal static Gpt FrozenCopy(Gpt policy)
-    {
-        var copy = new Gpt(policy.Config);
-        copy.to(policy.parameters().First().device);
-        copy.load_state_dict(policy.state_dict());
-        copy.eval();
-        return copy;
     }
 
     private sealed class MinibatchTotals

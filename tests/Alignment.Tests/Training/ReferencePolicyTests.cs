@@ -1,10 +1,11 @@
+using CoopAgent.Alignment.Models;
 using CoopAgent.Alignment.Training;
 using TorchSharp;
 using static CoopAgent.Alignment.Tests.Training.TensorAssert;
 
 namespace CoopAgent.Alignment.Tests.Training;
 
-public class ReferenceAverageTests
+public class ReferencePolicyTests
 {
     private static torch.nn.Module<torch.Tensor, torch.Tensor> Linear(float w0, float w1, float bias)
     {
@@ -24,7 +25,7 @@ public class ReferenceAverageTests
         var reference = Linear(1f, 2f, 0f);
         var actor = Linear(3f, -2f, 4f);
 
-        ReferenceAverage.Update(reference, actor, eta: 0.25);
+        ReferencePolicy.MoveTowards(reference, actor, eta: 0.25);
 
         // θ_ref ← 0.75·θ_ref + 0.25·θ_actor: 0.75 + 0.75 = 1.5, 1.5 − 0.5 = 1.0, 0 + 1 = 1.
         var parameters = reference.parameters().ToList();
@@ -38,7 +39,7 @@ public class ReferenceAverageTests
         var reference = Linear(0.1f, 1f / 3f, -0.7f);
         var before = reference.parameters().Select(p => p.clone()).ToList();
 
-        ReferenceAverage.Update(reference, Linear(5f, 5f, 5f), eta: 0);
+        ReferencePolicy.MoveTowards(reference, Linear(5f, 5f, 5f), eta: 0);
 
         foreach (var (now, then) in reference.parameters().Zip(before))
         {
@@ -47,10 +48,20 @@ public class ReferenceAverageTests
     }
 
     [Fact]
+    public void Frozen_copy_has_the_policys_weights_and_no_gradients()
+    {
+        using var policy = new Gpt(GptConfig.Tiny(12), new torch.Generator(9));
+        using var copy = ReferencePolicy.FrozenCopy(policy);
+        Assert.Equal(policy.parameters().Select(p => p.data<float>().ToArray()), copy.parameters().Select(p => p.data<float>().ToArray()));
+        Assert.All(copy.parameters(), p => Assert.False(p.requires_grad));
+        Assert.False(copy.training);
+    }
+
+    [Fact]
     public void Moving_average_refuses_a_different_architecture_or_bad_eta()
     {
         var reference = Linear(1f, 1f, 1f);
-        Assert.Throws<ArgumentException>(() => ReferenceAverage.Update(reference, torch.nn.Linear(3, 1), 0.5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ReferenceAverage.Update(reference, reference, 1.5));
+        Assert.Throws<ArgumentException>(() => ReferencePolicy.MoveTowards(reference, torch.nn.Linear(3, 1), 0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ReferencePolicy.MoveTowards(reference, reference, 1.5));
     }
 }

@@ -1,17 +1,36 @@
+using CoopAgent.Alignment.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CoopAgent.Alignment.Training;
 
-/// <summary>The reference policy as a moving average of the actor: θ_ref ← (1 − η)·θ_ref + η·θ_actor.</summary>
-public static class ReferenceAverage
+/// <summary>The reference policy of PPO and DPO: a frozen copy of the starting policy, optionally moved as a moving
+/// average of the actor, θ_ref ← (1 − η)·θ_ref + η·θ_actor.</summary>
+public static class ReferencePolicy
 {
+    /// <summary>A copy of <paramref name="policy"/>'s weights in a new module on the same device, in eval mode and
+    /// without gradients.</summary>
+    public static Gpt FrozenCopy(Gpt policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var copy = new Gpt(policy.Config);
+        copy.to(policy.parameters().First().device);
+        copy.load_state_dict(policy.state_dict());
+        foreach (var parameter in copy.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+
+        copy.eval();
+        return copy;
+    }
+
     /// <summary>
     /// Moves every parameter of <paramref name="reference"/> towards the same-named parameter of <paramref name="actor"/>.
     /// η = 0 returns before touching anything, so a frozen reference stays bit-for-bit the same; η = 1 copies.
     /// Only parameters move: buffers (masks, position tables) are constants of the architecture.
     /// </summary>
-    public static void Update(nn.Module reference, nn.Module actor, double eta)
+    public static void MoveTowards(nn.Module reference, nn.Module actor, double eta)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(actor);
