@@ -40,6 +40,21 @@ public class DpoTrainerTests
     }
 
     [Fact]
+    public void A_dpo_step_leaves_no_live_tensors_behind()
+    {
+        using var policy = new Gpt(Config, new torch.Generator(8));
+        using var trainer = new DpoTrainer(policy, Pad);
+        var batch = Pairs(4, seed: 8);
+        trainer.Step(batch); // warm-up: the optimizer allocates its state on the first step
+        DisposeScopeManager.Statistics.Reset();
+
+        trainer.Step(batch);
+        trainer.Evaluate(batch);
+
+        Assert.Equal(0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Dpo_refuses_an_empty_batch_and_a_mismatched_reference()
     {
         using var policy = new Gpt(Config);

@@ -64,6 +64,21 @@ public class RewardTrainerTests
     }
 
     [Fact]
+    public void A_reward_step_leaves_no_live_tensors_behind()
+    {
+        using var model = new ScalarModel(Config, new torch.Generator(8));
+        using var trainer = new RewardTrainer(model, Pad);
+        var batch = Rankings(4, seed: 8);
+        trainer.Step(batch); // warm-up: the optimizer allocates its state on the first step
+        DisposeScopeManager.Statistics.Reset();
+
+        trainer.Step(batch);
+        trainer.Evaluate(batch);
+
+        Assert.Equal(0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Reward_trainer_refuses_empty_input_and_bad_options()
     {
         using var model = new ScalarModel(Config);
