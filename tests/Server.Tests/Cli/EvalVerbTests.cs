@@ -1,0 +1,75 @@
+using System.Text.Json;
+using CoopAgent.Server.Cli;
+
+namespace CoopAgent.Server.Tests.Cli;
+
+[CollectionDefinition(nameof(ConsoleUsers), DisableParallelization = true)]
+public sealed class ConsoleUsers;
+
+/// <summary>The eval and simulate verbs end to end; they write to the console, so these tests run alone.</summary>
+[Collection(nameof(ConsoleUsers))]
+public class EvalVerbTests
+{
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = await CliApp.RunAsync(args);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    [Fact]
+    public async Task Eval_json_prints_one_object_with_every_metric_and_per_scenario_rows()
+    {
+        var (code, output, _) = await RunAsync("eval", "--scenarios", "builtin", "--agent", "literal", "--json", "--per-scenario", "--seed", "1");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        foreach (var field in new[]
+                 {
+                     "agent", "scenarios", "success_rate", "catastrophe_rate", "questions_per_episode", "unnecessary_question_rate",
+                     "missed_question_rate", "regret", "mean_steps", "per_scenario",
+                 })
+        {
+            Assert.True(root.TryGetProperty(field, out _), $"missing {field}");
+        }
+
+        Assert.Equal("literal", root.GetProperty("agent").GetString());
+        Assert.Equal(root.GetProperty("scenarios").GetInt32(), root.GetProperty("per_scenario").GetArrayLength());
+        Assert.True(root.GetProperty("per_scenario")[0].TryGetProperty("oracle_utility", out _));
+    }
+
+    [Fact]
+    public async Task Simulate_prints_the_transcript()
+    {
+        var (code, output, _) = await RunAsync("simulate", "--scenario", "canonical-cat", "--agent", "literal");
+        Assert.Equal(0, code);
+        Assert.Contains("observation:", output);
+        Assert.Contains("robot: cook misty", output);
+        Assert.Contains("catastrophe: YES", output);
+        Assert.Contains("utility under θ:", output);
+    }
+
+    [Theory]
+    [InlineData("eval", "--agent", "no-such-agent")]
+    [InlineData("eval", "--agent", "oracle", "--scenarios", "/no/such/folder")]
+    [InlineData("eval")]
+    [InlineData("simulate", "--scenario", "no-such-scenario", "--agent", "oracle")]
+    public async Task Unknown_agents_and_scenarios_are_usage_errors(params string[] args)
+    {
+        var (code, _, error) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Contains("usage: coopagent", error);
+    }
+}
