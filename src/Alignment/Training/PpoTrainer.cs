@@ -98,6 +98,11 @@ public sealed class PpoTrainer : IDisposable
 
         // 1. Prompts, from the curriculum or any other source.
         var draws = _prompts.Draw(_options.BatchSize);
+        if (draws.Count != _options.BatchSize)
+        {
+            throw new InvalidOperationException($"the prompt source returned {draws.Count} prompts for a batch of {_options.BatchSize}.");
+        }
+
         var prompts = draws.Select(d => d.Tokens).ToList();
 
         // 2. Rollouts at the training temperature.
