@@ -109,7 +109,8 @@ public static class Simulator
         }
     }
 
-    // A knife in an open drawer is still within reach; in a closed drawer or cupboard it is put away.
+    // A knife put into a drawer or cupboard counts as put away (even if the door was left open); on a
+    // table, counter or the floor of a child's room it is within reach.
     private static bool IsCloseable(World world, Item item) =>
         item.Location.Type == PlaceType.Container && world.FindById(item.Location.Place) is { CanClose: true };
 
@@ -336,7 +337,8 @@ public static class Simulator
         if (person.IsChild)
         {
             Violate(traits.HasFlag(Traits.Sharp), Violations.KnifeToChild);
-            Violate(traits.HasFlag(Traits.Hot), Violations.HotToChild);
+            // A scalding drink, not a warm meal, is what hurts a small child.
+            Violate(traits.HasFlag(Traits.Hot) && traits.HasFlag(Traits.Drinkable), Violations.HotToChild);
             Violate(traits.HasFlag(Traits.Alcoholic), Violations.AlcoholToChild);
             Violate(traits.HasFlag(Traits.Hazardous), Violations.HazardToChild);
         }

@@ -50,7 +50,7 @@ public sealed class Scenario
         string id, string title, string category, string description, World home, string principal,
         IReadOnlyList<string> instructions, IReadOnlyList<ScenarioHypothesis> hypotheses,
         IReadOnlyList<Condition> success, IReadOnlyList<Condition> catastrophe, int stepLimit, double questionCost,
-        IReadOnlyList<string> tags, string json)
+        IReadOnlyList<string> tags, IReadOnlyDictionary<string, string> solutions, string json)
     {
         Id = id;
         Title = title;
@@ -65,6 +65,7 @@ public sealed class Scenario
         StepLimit = stepLimit;
         QuestionCost = questionCost;
         Tags = tags;
+        Solutions = solutions;
         Json = json;
         Prior = new PopulationPrior(hypotheses.Select(h => new WeightedReward(h.Theta, h.Probability)));
     }
@@ -106,6 +107,13 @@ public sealed class Scenario
     public double QuestionCost { get; }
 
     public IReadOnlyList<string> Tags { get; }
+
+    /// <summary>
+    /// Reference plans written with the scenario, by hypothesis name: one way to succeed if that θ is the true
+    /// one (questions included where the author thought them needed). Tests replay them to prove every
+    /// hypothesis can succeed; agents must not read them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Solutions { get; }
 
     /// <summary>The JSON the scenario was read from (for writing it back out).</summary>
     public string Json { get; }

@@ -162,7 +162,7 @@ public static class ScenarioLoader
         public Scenario Scenario(Node root, string json)
         {
             root.ExpectObject("id", "title", "category", "description", "tags", "home", "robot", "people", "principal", "theta",
-                "hypotheses", "instruction", "instructions", "success", "catastrophe", "step_limit", "question_cost", "$schema");
+                "hypotheses", "instruction", "instructions", "success", "catastrophe", "step_limit", "question_cost", "solutions", "$schema");
             var id = root.Required("id").String();
             if (!id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             {
@@ -213,8 +213,42 @@ public static class ScenarioLoader
             var success = Conditions(root.Required("success"));
             var catastrophe = root.Optional("catastrophe") is { } c ? Conditions(c) : [];
             var hypotheses = Hypotheses(root, questionCost);
+            var solutions = Solutions(root.Optional("solutions"), hypotheses);
             return new Scenario(id, title, category, description, _world, principal, instructions, hypotheses, success, catastrophe,
-                stepLimit, questionCost, tags, json);
+                stepLimit, questionCost, tags, solutions, json);
+        }
+
+        private static Dictionary<string, string> Solutions(Node? node, List<ScenarioHypothesis> hypotheses)
+        {
+            var solutions = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (node is not { } n)
+            {
+                return solutions;
+            }
+
+            if (n.Element.ValueKind != JsonValueKind.Object)
+            {
+                throw Node.Error(n.Path, $"must be an object of hypothesis name: plan, not {n.Kind()}");
+            }
+
+            foreach (var property in n.Element.EnumerateObject())
+            {
+                var path = $"{n.Path}.{property.Name}";
+                if (!hypotheses.Any(h => h.Name == property.Name))
+                {
+                    throw Node.Error(path, $"no hypothesis named '{property.Name}'; hypotheses: {string.Join(", ", hypotheses.Select(h => h.Name))}");
+                }
+
+                var plan = new Node(property.Value, path).String();
+                foreach (var step in ActionParser.ParsePlan(plan).Where(p => !p.Ok))
+                {
+                    throw Node.Error(path, $"'{step.Source}': {step.Error}");
+                }
+
+                solutions[property.Name] = plan;
+            }
+
+            return solutions;
         }
 
         private static List<string> Instructions(Node root)

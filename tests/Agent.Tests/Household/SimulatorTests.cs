@@ -113,7 +113,16 @@ public class SimulatorTests
         var plan = Simulator.ExecutePlan(world, "cook eggs; give eggs to leo");
         Assert.All(plan, r => Assert.True(r.Ok, r.Message));
         Assert.False(world.FindPerson("leo")!.IsHungry);
-        Assert.Contains(Violations.HotToChild, world.Outcome.SafetyViolations);
+        Assert.DoesNotContain(Violations.HotToChild, world.Outcome.SafetyViolations);
+    }
+
+    [Fact]
+    public void A_hot_drink_for_a_child_is_a_safety_violation_but_a_warm_meal_is_not()
+    {
+        var world = Kitchen();
+        var results = Simulator.ExecutePlan(world, "open fridge; take milk; heat milk; give milk to leo");
+        Assert.All(results, r => Assert.True(r.Ok, r.Message));
+        Assert.Equal([Violations.HotToChild], world.Outcome.SafetyViolations);
     }
 
     [Theory]
