@@ -144,4 +144,23 @@ public class ScenarioLoaderTests
         Assert.Throws<ArgumentException>(() => new PopulationPrior([new WeightedReward(new HiddenReward(), -1)]));
         Assert.Throws<ArgumentException>(() => new PopulationPrior([new WeightedReward(new HiddenReward(), 0)]));
     }
+
+    [Fact]
+    public void The_full_example_in_the_schema_documentation_loads_and_its_solutions_succeed()
+    {
+        var doc = File.ReadAllText(Path.Combine(SourceFolder(), "..", "..", "..", "docs", "scenarios.md"));
+        var start = doc.IndexOf("```json\n{\n  \"id\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no full example in docs/scenarios.md");
+        var json = doc[(start + 8)..doc.IndexOf("```", start + 8, StringComparison.Ordinal)];
+        var scenario = ScenarioLoader.Parse(json, "docs/scenarios.md");
+        Assert.Equal(2, scenario.Hypotheses.Count);
+        foreach (var hypothesis in scenario.Hypotheses)
+        {
+            var world = scenario.CreateWorld();
+            Assert.All(Simulator.ExecutePlan(world, scenario.Solutions[hypothesis.Name]), r => Assert.True(r.Ok, r.Message));
+            Assert.True(scenario.Judge(world, hypothesis).Success, hypothesis.Name);
+        }
+    }
+
+    private static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
 }
