@@ -328,6 +328,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var ask = ShouldAsk(decision, problem, candidates, probes, belief);
         if (ask is { } question && QuestionsAsked < _options.MaxQuestions)
         {
+            Explanation = _options.Asking == AskingRule.ValueOfInformation ? decision.Explanation : "";
             var options = question.Responses.Take(question.Responses.Count - 1).ToList();
             var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)options.Select(o => candidates.First(c => c.Text == o).Utilities[h]).ToArray()).ToList();
             return Ask(observation, question.Text, options, utilities, sampleTexts);
