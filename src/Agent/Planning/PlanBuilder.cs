@@ -95,7 +95,8 @@ internal sealed class PlanBuilder
         return Do($"order {kind}") && World.Items.Count > before ? World.Items[^1] : null;
     }
 
-    public bool PutIn(Item item, Item container) => Take(item) && Reach(container) && Do($"put {item.Id} in {container.Id}");
+    public bool PutIn(Item item, Item container) =>
+        Take(item) && Reach(container) && (container.IsOpen || Do($"open {container.Id}")) && Do($"put {item.Id} in {container.Id}");
 
     public bool Done() => Do("done");
 

@@ -50,7 +50,7 @@ public static class PlanEnumerator
 
                 if (!consumable && !item.Kind.Has(Traits.Living) && !item.IsContainer)
                 {
-                    Add(GoalKind.Fetch, $"bring {item.Name} to {person.Name}", b => b.Take(item) && b.GiveTo(item, person), item, person);
+                    AddWithSafety(GoalKind.Fetch, $"bring {item.Name} to {person.Name}", b => b.Take(item) && b.GiveTo(item, person), item, person);
                 }
             }
 
@@ -64,11 +64,11 @@ public static class PlanEnumerator
         }
 
         var containers = world.Items.Where(i => i.IsContainer && i.Location.Type is PlaceType.Room or PlaceType.Container).ToList();
-        foreach (var item in portable.Where(i => i.Location.Type is PlaceType.Room or PlaceType.Robot && !i.Kind.Has(Traits.Living)))
+        foreach (var item in portable.Where(i => !i.Kind.Has(Traits.Living)))
         {
-            foreach (var container in containers.Where(c => c != item))
+            foreach (var container in containers.Where(c => c != item && c.Id != item.Location.Place))
             {
-                Add(GoalKind.Put, $"put {item.Name} in {container.Name}", b => b.PutIn(item, container), item, null);
+                AddWithSafety(GoalKind.Put, $"put {item.Name} in {container.Name}", b => b.PutIn(item, container), item, null);
             }
         }
 
@@ -129,7 +129,8 @@ public static class PlanEnumerator
 
     /// <summary>
     /// Steps that remove the hazards the simulator checks at the end: stoves and ovens left on, sharp
-    /// things within a child's reach (put into a closable container). Null when nothing is unsafe.
+    /// things within a child's reach (put into a closable drawer, cupboard or box; without one, handed to an
+    /// adult in the room; else kept in the robot's hands). Null when nothing is unsafe.
     /// </summary>
     private static Func<PlanBuilder, bool>? SafetySteps(World world)
     {
@@ -142,7 +143,7 @@ public static class PlanEnumerator
             .Select(i => i.Id)
             .ToList();
         var store = world.Items.FirstOrDefault(i => i.CanClose && i.Kind.Name is "drawer" or "cupboard" or "box" or "toy box" && world.RoomOf(i) is not null);
-        if (on.Count == 0 && (sharp.Count == 0 || store is null))
+        if (on.Count == 0 && sharp.Count == 0)
         {
             return null;
         }
@@ -157,9 +158,19 @@ public static class PlanEnumerator
                 }
             }
 
-            foreach (var id in store is null ? [] : sharp)
+            foreach (var id in sharp)
             {
-                if (b.World.FindById(id) is not { } item || b.World.FindById(store!.Id) is not { } box || !b.PutIn(item, box))
+                if (b.World.FindById(id) is not { } item)
+                {
+                    return false;
+                }
+
+                var room = b.World.RoomOf(item);
+                var adult = b.World.People.FirstOrDefault(p => !p.IsChild && p.Room == room);
+                var stored = store is not null && b.World.FindById(store.Id) is { } box
+                    ? b.PutIn(item, box)
+                    : adult is not null ? b.Take(item) && b.GiveTo(item, adult) : b.Take(item);
+                if (!stored)
                 {
                     return false;
                 }
