@@ -53,6 +53,11 @@ public sealed class SimulatedHuman
 
     public HumanOptions Options { get; }
 
+    /// <summary>An instruction for <paramref name="intent"/> in this person's words: a template, often without
+    /// the object, sometimes with a typo (<see cref="InstructionTemplates.Write"/>), from the person's seeded randomness.</summary>
+    public string Instruct(InstructionIntent intent, InstructionSlots slots, double typoRate = 0.1) =>
+        InstructionTemplates.Write(intent, slots, _random, typoRate);
+
     /// <summary>θ's utility of a finished world (judged on a copy; the argument is not changed).</summary>
     public double Utility(World end)
     {

@@ -27,6 +27,9 @@ public enum GoalKind
     /// <summary>Switch off what is left on, put sharp things away from children.</summary>
     MakeSafe,
 
+    /// <summary>Tell the person something (that it cannot be done), then finish.</summary>
+    Tell,
+
     /// <summary>Wait (for the person to come back or bring something), then finish.</summary>
     Wait,
 

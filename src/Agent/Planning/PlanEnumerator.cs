@@ -17,6 +17,9 @@ public static class PlanEnumerator
     /// <summary>Kinds tried for <c>order</c> when the delivery menu is open ("any meal, snack or drink").</summary>
     public static IReadOnlyList<string> DefaultOrderKinds { get; } = ["pizza", "sandwich", "noodle soup"];
 
+    /// <summary>What the robot says when it tells the person it cannot do what was asked.</summary>
+    public const string CannotDo = "Sorry, I can't do that here.";
+
     public static IReadOnlyList<SimulatedPlan> Enumerate(World world)
     {
         ArgumentNullException.ThrowIfNull(world);
@@ -87,6 +90,7 @@ public static class PlanEnumerator
             Add(GoalKind.MakeSafe, "make the home safe", safety, null, null);
         }
 
+        Add(GoalKind.Tell, "say it cannot be done", b => b.Do($"say \"{CannotDo}\""), null, null);
         Add(GoalKind.Wait, "wait", b => b.Do("wait"), null, null);
         Add(GoalKind.Nothing, "do nothing", _ => true, null, null);
         return plans;

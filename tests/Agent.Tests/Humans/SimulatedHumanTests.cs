@@ -115,4 +115,17 @@ public class SimulatedHumanTests
         Assert.Equal(Run(5), Run(5));
         Assert.NotEqual(Run(5), Run(6));
     }
+
+    [Fact]
+    public void Instructions_come_from_the_templates_and_the_persons_seed()
+    {
+        var slots = new InstructionSlots("me", "cola");
+        var first = Enumerable.Range(0, 30).Select(_ => Person("wants-cola", 2, seed: 8).Instruct(InstructionIntent.MakeDrink, slots, typoRate: 0)).Distinct().ToList();
+        Assert.Single(first);
+        var human = Person("wants-cola", 2, seed: 8);
+        var many = Enumerable.Range(0, 60).Select(_ => human.Instruct(InstructionIntent.MakeDrink, slots, typoRate: 0)).ToList();
+        Assert.True(many.Distinct().Count() >= 10);
+        var templates = InstructionTemplates.Usable(InstructionIntent.MakeDrink, slots).Select(t => InstructionTemplates.Fill(t, slots)).ToList();
+        Assert.All(many, m => Assert.Contains(templates, t => m.Contains(t, StringComparison.OrdinalIgnoreCase)));
+    }
 }
