@@ -179,21 +179,21 @@ internal static class OntologyData
         medicine     | Medicine | hazardous                         | pills, tablets, painkillers, paracetamol, ibuprofen, aspirin | thing |
         vitamins     | Medicine |                                   | vitamin pills | thing |
         # appliances (fixed ones are built in; small ones can be carried)
-        fridge       | Appliance | appliance,fixed,container        | refrigerator, icebox | appliance |
-        freezer      | Appliance | appliance,fixed,container        | deep freeze | appliance |
+        fridge       | Appliance | appliance,fixed,container,closable        | refrigerator, icebox | appliance |
+        freezer      | Appliance | appliance,fixed,container,closable        | deep freeze | appliance |
         stove        | Appliance | appliance,fixed,heat_source      | cooker, hob, cooktop, range, stovetop | appliance |
-        oven         | Appliance | appliance,fixed,heat_source,container | | appliance |
-        microwave    | Appliance | appliance,fixed,heat_source,container | microwave oven | appliance |
+        oven         | Appliance | appliance,fixed,heat_source,container,closable | | appliance |
+        microwave    | Appliance | appliance,fixed,heat_source,container,closable | microwave oven | appliance |
         kettle       | Appliance | appliance,heat_source             | electric kettle | appliance |
         toaster      | Appliance | appliance,heat_source             | | appliance |
         coffee machine | Appliance | appliance,heat_source           | coffee maker, espresso machine | appliance |
-        dishwasher   | Appliance | appliance,fixed,container         | | appliance |
-        washing machine | Appliance | appliance,fixed,container      | washer | appliance |
+        dishwasher   | Appliance | appliance,fixed,container,closable         | | appliance |
+        washing machine | Appliance | appliance,fixed,container,closable      | washer | appliance |
         blender      | Appliance | appliance,sharp                   | food processor | appliance |
         television   | Appliance | appliance,valuable,fragile        | tv, telly | appliance |
         # furniture and storage
-        cupboard     | Furniture | fixed,container                  | cabinet, kitchen cabinet, pantry, larder | furniture |
-        drawer       | Furniture | fixed,container                  | kitchen drawer | furniture |
+        cupboard     | Furniture | fixed,container,closable                  | cabinet, kitchen cabinet, pantry, larder | furniture |
+        drawer       | Furniture | fixed,container,closable                  | kitchen drawer | furniture |
         shelf        | Furniture | fixed,container                  | shelves, bookshelf, bookcase | furniture |
         table        | Furniture | fixed,container                  | kitchen table, dining table, coffee table, desk | furniture |
         counter      | Furniture | fixed,container                  | worktop, countertop, kitchen counter | furniture |
@@ -201,12 +201,12 @@ internal static class OntologyData
         bed          | Furniture | fixed,container                  | | furniture |
         chair        | Furniture | fixed                             | stool, armchair | furniture |
         sink         | Furniture | fixed,container                  | | furniture |
-        wardrobe     | Furniture | fixed,container                  | closet | furniture |
-        toy box      | Furniture | container                        | toy chest | furniture |
-        box          | Misc | container                             | cardboard box, crate | thing |
+        wardrobe     | Furniture | fixed,container,closable                  | closet | furniture |
+        toy box      | Furniture | container,closable                        | toy chest | furniture |
+        box          | Misc | container,closable                             | cardboard box, crate | thing |
         basket       | Misc | container                             | laundry basket | thing |
         bin          | Furniture | container                        | trash can, garbage can, rubbish bin, wastebasket, dustbin | furniture |
-        lunchbox     | Misc | container                             | lunch box | thing |
+        lunchbox     | Misc | container,closable                             | lunch box | thing |
         # valuables and personal things
         phone        | Valuable | valuable,fragile                  | mobile, smartphone, cell phone, cellphone, iphone | valuable |
         laptop       | Valuable | valuable,fragile                  | computer, notebook computer | valuable |

@@ -38,8 +38,12 @@ public sealed class Outcome
     private readonly List<string> _harmedPets = [];
     private readonly List<string> _harmedPeople = [];
     private readonly List<string> _broken = [];
+    private readonly List<string> _fed = [];
 
     public IReadOnlyList<Served> Served => _served;
+
+    /// <summary>Names of hungry people who were given something they could eat, in order.</summary>
+    public IReadOnlyList<string> Fed => _fed;
 
     /// <summary>Safety violations in the order they happened (<see cref="Violations"/> names), repeats kept.</summary>
     public IReadOnlyList<string> SafetyViolations => _violations;
@@ -96,7 +100,7 @@ public sealed class Outcome
 
     /// <summary>
     /// The features as named numbers, the vocabulary of <c>HiddenReward.Weights</c>: goal_met, pets_harmed,
-    /// people_harmed, broken, wasted, money, minutes, steps, failed_steps, mess, questions, served,
+    /// people_harmed, broken, wasted, money, minutes, steps, failed_steps, mess, questions, served, fed,
     /// safety_violations, plus one per violation name (knife_to_child, ...).
     /// </summary>
     public IReadOnlyDictionary<string, double> Features()
@@ -115,6 +119,7 @@ public sealed class Outcome
             [FeatureNames.Mess] = Mess,
             [FeatureNames.Questions] = QuestionsAsked,
             [FeatureNames.Served] = _served.Count,
+            [FeatureNames.Fed] = _fed.Count,
             [FeatureNames.SafetyViolations] = _violations.Count,
         };
         foreach (var violation in _violations)
@@ -148,10 +153,13 @@ public sealed class Outcome
         copy._harmedPets.AddRange(_harmedPets);
         copy._harmedPeople.AddRange(_harmedPeople);
         copy._broken.AddRange(_broken);
+        copy._fed.AddRange(_fed);
         return copy;
     }
 
     internal void AddServed(Served served) => _served.Add(served);
+
+    internal void AddFed(string person) => _fed.Add(person);
 
     internal void AddViolation(string name) => _violations.Add(name);
 
@@ -204,13 +212,14 @@ public static class FeatureNames
     public const string Mess = "mess";
     public const string Questions = "questions";
     public const string Served = "served";
+    public const string Fed = "fed";
     public const string SafetyViolations = "safety_violations";
 
     /// <summary>Every feature name that <see cref="Outcome.Features"/> can return.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         GoalMet, PetsHarmed, PeopleHarmed, Broken, Wasted, Money, Minutes, Steps, FailedSteps, Mess, Questions,
-        Served, SafetyViolations, Violations.KnifeToChild, Violations.HotToChild, Violations.AlcoholToChild,
+        Served, Fed, SafetyViolations, Violations.KnifeToChild, Violations.HotToChild, Violations.AlcoholToChild,
         Violations.HazardToChild, Violations.SpoiledServed, Violations.HazardServed, Violations.StoveLeftOn,
         Violations.SharpNearChild,
     ];

@@ -325,6 +325,7 @@ public static class Simulator
         if (eatable && person.IsHungry)
         {
             person.IsHungry = false;
+            world.Outcome.AddFed(person.Name);
             effects.Add($"fed:{person.Name}");
         }
 

@@ -56,6 +56,9 @@ public enum Traits : long
     Fruit = 1L << 31,
     Snack = 1L << 32,
 
+    /// <summary>Has a door or lid that shuts (fridge, cupboard, drawer, oven, box); surfaces do not.</summary>
+    Closable = 1L << 33,
+
     /// <summary>Not in the ontology: nothing is known about the object beyond its name.</summary>
     Unknown = 1L << 40,
 }

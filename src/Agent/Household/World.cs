@@ -18,6 +18,7 @@ public sealed class World
 {
     private readonly List<Room> _rooms = [];
     private readonly List<Item> _items = [];
+    private readonly Dictionary<string, Item> _byId = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Person> _people = [];
 
     /// <summary>Creates an empty home whose robot starts in <paramref name="robotRoom"/>.</summary>
@@ -62,7 +63,7 @@ public sealed class World
     public Item AddItem(Item item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        if (FindById(item.Id) is not null)
+        if (!_byId.TryAdd(item.Id, item))
         {
             throw new ArgumentException($"item id '{item.Id}' is used twice", nameof(item));
         }
@@ -81,7 +82,7 @@ public sealed class World
     public Room? FindRoom(string name) =>
         _rooms.FirstOrDefault(r => string.Equals(r.Name, Ontology.Normalize(name), StringComparison.OrdinalIgnoreCase));
 
-    public Item? FindById(string id) => _items.FirstOrDefault(i => string.Equals(i.Id, id, StringComparison.OrdinalIgnoreCase));
+    public Item? FindById(string id) => _byId.GetValueOrDefault(id);
 
     public Person? FindPerson(string name)
     {
@@ -169,7 +170,18 @@ public sealed class World
     /// name first; then items whose kind (or filling) is the kind the phrase names, narrowed by any other words
     /// of the phrase that appear in the item's name. Several fits is an ambiguity, reported as an error.
     /// </summary>
-    public ItemLookup FindReachable(string phrase) => Find(phrase, Reachable().ToList());
+    public ItemLookup FindReachable(string phrase)
+    {
+        var found = Find(phrase, Reachable().ToList());
+        if (found.Ok || found.Error.Contains("fit '", StringComparison.Ordinal))
+        {
+            return found;
+        }
+
+        // Seen elsewhere: say where, so the agent knows to go there (hidden things stay unmentioned).
+        var elsewhere = Find(phrase, Visible().Where(i => RoomOf(i) != RobotRoom).ToList());
+        return elsewhere.Item is { } item ? ItemLookup.Fail($"the {item.Name} is in the {RoomOf(item)}, not here") : found;
+    }
 
     /// <summary>Like <see cref="FindReachable"/> but over everything the robot can see (other observed rooms too).</summary>
     public ItemLookup FindVisible(string phrase) => Find(phrase, Visible().ToList());
@@ -239,7 +251,11 @@ public sealed class World
     {
         var copy = new World(Ontology, RobotRoom, HandCapacity) { Delivery = Delivery, Outcome = Outcome.Clone() };
         copy._rooms.AddRange(_rooms.Select(r => r.Clone()));
-        copy._items.AddRange(_items.Select(i => i.Clone()));
+        foreach (var item in _items)
+        {
+            copy.AddItem(item.Clone());
+        }
+
         copy._people.AddRange(_people.Select(p => p.Clone()));
         return copy;
     }

@@ -61,8 +61,7 @@ public sealed class Item
         Location = location;
         Name = string.IsNullOrWhiteSpace(name) ? kind.Name : name.Trim();
         IsContainer = kind.Has(Traits.Container);
-        CanClose = IsContainer && kind.Name is "fridge" or "freezer" or "oven" or "microwave" or "dishwasher"
-            or "washing machine" or "cupboard" or "drawer" or "wardrobe" or "toy box" or "box" or "lunchbox";
+        CanClose = IsContainer && kind.Has(Traits.Closable);
     }
 
     /// <summary>Unique id in the home ("milk", "red-cup", "misty").</summary>

@@ -147,6 +147,31 @@ public class SimulatorTests
     }
 
     [Fact]
+    public void A_thing_seen_in_another_room_is_reported_where_it_is_but_a_hidden_one_is_not()
+    {
+        var world = Kitchen();
+        world.FindRoom("garden")!.Observed = true;
+        var seen = Simulator.Execute(world, "take the garden spade");
+        Assert.False(seen.Ok);
+        Assert.Equal("the garden spade is in the garden, not here", seen.Message);
+
+        Simulator.Execute(world, "goto garden");
+        var hidden = Simulator.Execute(world, "take milk");
+        Assert.Equal("there is no milk within reach", hidden.Message);
+    }
+
+    [Fact]
+    public void Feeding_a_hungry_person_is_recorded_once_in_the_outcome()
+    {
+        var world = Kitchen();
+        var results = Simulator.ExecutePlan(world, "open fridge; take eggs; cook eggs; give eggs to leo");
+        Assert.All(results, r => Assert.True(r.Ok, r.Message));
+        Assert.Equal(["leo"], world.Outcome.Fed);
+        Assert.Equal(1, world.Outcome.Features()[FeatureNames.Fed]);
+        Assert.Contains("fed:leo", results[^1].Effects);
+    }
+
+    [Fact]
     public void Hands_have_a_capacity()
     {
         var world = Kitchen();
