@@ -229,7 +229,10 @@ public sealed class SimulatedHuman
     /// <summary>Splits "Shall I order food, or will you bring some?" into its alternatives.</summary>
     internal static IReadOnlyList<string> Alternatives(string question)
     {
-        var q = Ontology.Normalize(question).Replace(", or ", " or ", StringComparison.Ordinal);
+        // "The fridge is empty. Shall I order food, or will you bring some?": the question is the last sentence.
+        var sentences = Ontology.Normalize(question).Split([". ", "! "], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var q = (sentences.LastOrDefault(x => x.Contains('?', StringComparison.Ordinal)) ?? sentences.LastOrDefault() ?? "")
+            .Replace(", or ", " or ", StringComparison.Ordinal);
         return q.Split([" or ", ";"], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(StripOpener)
             .Where(a => a.Length > 0)

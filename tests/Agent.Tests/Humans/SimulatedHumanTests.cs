@@ -128,4 +128,26 @@ public class SimulatedHumanTests
         var templates = InstructionTemplates.Usable(InstructionIntent.MakeDrink, slots).Select(t => InstructionTemplates.Fill(t, slots)).ToList();
         Assert.All(many, m => Assert.Contains(templates, t => m.Contains(t, StringComparison.OrdinalIgnoreCase)));
     }
+
+    [Theory]
+    [InlineData("order-food", "Order food, please.")]
+    [InlineData("wait-for-me", "I'll do it myself.")]
+    public void The_canonical_question_is_answered_by_theta(string theta, string expected)
+    {
+        var scenario = CoopAgent.Agent.Scenarios.BuiltinScenarios.Get("canonical-cat");
+        var world = scenario.CreateWorld();
+        const string question = "The fridge is empty. Shall I order food, or will you bring some?";
+        CoopAgent.Agent.Household.Simulator.Execute(world, $"ask \"{question}\"");
+        var human = SimulatedHuman.For(scenario, scenario.Hypothesis(theta), new HumanOptions(double.PositiveInfinity), 1);
+        var answer = human.Answer(world, question);
+        Assert.Equal(expected, answer.Text);
+        Assert.Equal(theta == "order-food" ? 0 : 1, answer.Choice);
+    }
+
+    [Fact]
+    public void Alternatives_are_read_from_the_last_sentence_without_the_opening_words()
+    {
+        Assert.Equal(["order food", "will you bring some"], SimulatedHuman.Alternatives("The fridge is empty. Shall I order food, or will you bring some?"));
+        Assert.Equal(["tea", "coffee"], SimulatedHuman.Alternatives("Would you like tea or coffee?"));
+    }
 }
