@@ -1,4 +1,5 @@
 using System.Globalization;
+using CoopAgent.Agent.Baselines;
 using CoopAgent.Agent.Belief;
 using CoopAgent.Agent.Evaluation;
 using CoopAgent.Agent.Filters;
@@ -191,8 +192,12 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return;
         }
 
+        // What the speaker could have named: kinds of the same category in view, and those the hypotheses
+        // have preferences about (the speaker knows what is in the closed cupboard; the agent knows its prior).
         var named = goal.Named[0];
-        var alternatives = view.Items.Select(i => i.Filling ?? i.Kind)
+        var preferred = _hypotheses.Thetas.SelectMany(t => t.Preferences).Select(p => p.Kind).OfType<string>()
+            .Select(k => view.Ontology.Find(k)).OfType<ObjectKind>();
+        var alternatives = view.Items.Select(i => i.Filling ?? i.Kind).Concat(preferred)
             .Where(k => k.Category == named.Category && !k.IsUnknown)
             .Append(named)
             .DistinctBy(k => k.Name)
@@ -268,7 +273,20 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         return best > 0 && overlaps.Count(o => o == best) == 1 ? overlaps.IndexOf(best) : null;
     }
 
-    private async Task<AgentTurn?> DecideAsync(Observation observation, CancellationToken cancellationToken)
+    /// <summary>Frames the decision at <paramref name="observation"/> without taking it: the candidates sampled
+    /// from the policy, scored under every hypothesis, and the belief now. Calibration uses this.</summary>
+    public async Task<(DecisionProblem Problem, double[] Belief)> FrameAsync(Observation observation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(observation);
+        _view = observation.View;
+        _goal ??= new GoalModel(observation.Instruction, observation.View, _start.Person);
+        var frame = await FrameCandidatesAsync(observation, cancellationToken);
+        return (frame.Problem, Belief.Probabilities());
+    }
+
+    private sealed record Frame(List<string> Samples, List<ScoredCandidate> Candidates, List<string> Questions, bool ParsedAnything, DecisionProblem Problem);
+
+    private async Task<Frame> FrameCandidatesAsync(Observation observation, CancellationToken cancellationToken)
     {
         var samples = await SampleAsync(observation, cancellationToken);
         var plans = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
@@ -304,12 +322,18 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var parsedAnything = plans.Count > 0 || questions.Count > 0;
         plans.Add((DoNothing, [new HouseholdAction(Verb.Done)]));
         var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
-        _lastCandidates = candidates;
         var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
+        return new Frame([.. samples], candidates, questions, parsedAnything, problem);
+    }
+
+    private async Task<AgentTurn?> DecideAsync(Observation observation, CancellationToken cancellationToken)
+    {
+        var (sampleTexts, candidates, questions, parsedAnything, problem) = await FrameCandidatesAsync(observation, cancellationToken);
+        _lastCandidates = candidates;
         var belief = Belief.Probabilities();
         var probes = Questions(problem, candidates, questions, belief);
         var decision = _chooser.Choose(problem, belief, probes);
-        var sampleTexts = samples.ToList();
+        var conformal = _options.Asking == AskingRule.Conformal ? await _agent.ConformalAsync(cancellationToken) : null;
 
         if (!parsedAnything)
         {
@@ -325,7 +349,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return null;
         }
 
-        var ask = ShouldAsk(decision, problem, candidates, probes, belief);
+        var ask = ShouldAsk(decision, problem, candidates, probes, belief, conformal);
         if (ask is { } question && QuestionsAsked < _options.MaxQuestions)
         {
             Explanation = _options.Asking == AskingRule.ValueOfInformation ? decision.Explanation : "";
@@ -347,7 +371,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         return null;
     }
 
-    private Probe? ShouldAsk(Decision decision, DecisionProblem problem, List<ScoredCandidate> candidates, IReadOnlyList<Probe> probes, double[] belief)
+    private Probe? ShouldAsk(Decision decision, DecisionProblem problem, List<ScoredCandidate> candidates, IReadOnlyList<Probe> probes, double[] belief, ConformalPredictionSet? conformal)
     {
         var best = probes.Where(p => p.Kind == ProbeKind.Question).OrderByDescending(p => problem.Evoi(p, belief) - p.Cost).FirstOrDefault();
         switch (_options.Asking)
@@ -361,8 +385,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             case AskingRule.EntropyThreshold:
                 return Belief.Entropy() > _options.EntropyThreshold ? best : null;
             case AskingRule.Conformal:
-                var conformal = _options.Conformal ?? throw new InvalidOperationException("the conformal rule needs a calibrated prediction set");
-                var set = conformal.PredictionSet(BestActionProbabilities(problem, belief));
+                var set = conformal!.PredictionSet(BestActionProbabilities(problem, belief));
                 return set.Count > 1 ? OptionsQuestion(problem, candidates, set.Take(_options.MaxOptions).ToList(), belief) : null;
             default:
                 throw new InvalidOperationException($"unknown asking rule {_options.Asking}");
@@ -488,7 +511,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
     private ScoredCandidate Score(World view, string text, IReadOnlyList<HouseholdAction> actions)
     {
-        var end = view.Clone();
+        var end = Imagine(view, actions);
         foreach (var action in actions)
         {
             var result = Simulator.Execute(end, action);
@@ -502,6 +525,32 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         // The judge decides goal_met under each hypothesis (its own success conditions) and returns θ's utility.
         return new ScoredCandidate(text, actions, _hypotheses.Items.Select(h => _start.Judge(end, h).Utility).ToArray());
+    }
+
+    /// <summary>
+    /// A copy of the view with what the plan assumes about unseen places: a plan that opens a closed container
+    /// and then uses something the robot cannot see says that thing is inside; the plan is scored as if it
+    /// were (and re-planned when opening shows otherwise: the step fails and the loop decides again).
+    /// </summary>
+    private static World Imagine(World view, IReadOnlyList<HouseholdAction> actions)
+    {
+        var world = view.Clone();
+        Item? opened = null;
+        foreach (var action in actions)
+        {
+            if (action.Verb == Verb.Open && world.FindVisible(action.Thing).Item is { CanClose: true, IsOpen: false } container)
+            {
+                opened = container;
+            }
+            else if (opened is not null && action.Verb is Verb.Take or Verb.Heat or Verb.Cook or Verb.Pour && action.Thing.Length > 0
+                     && world.FindVisible(action.Thing).Item is null && world.FindById(action.Thing) is null)
+            {
+                var id = Ontology.Normalize(action.Thing).Replace(' ', '-');
+                world.AddItem(new Item(id, world.Ontology.Resolve(action.Thing), Location.InContainer(opened.Id)));
+            }
+        }
+
+        return world;
     }
 
     private async Task<IReadOnlyList<string>> SampleAsync(Observation observation, CancellationToken cancellationToken)

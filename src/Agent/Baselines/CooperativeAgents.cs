@@ -1,0 +1,38 @@
+using CoopAgent.Agent.Belief;
+using CoopAgent.Agent.Evaluation;
+using CoopAgent.Agent.Loop;
+using CoopAgent.Agent.Scenarios;
+using Microsoft.Extensions.AI;
+
+namespace CoopAgent.Agent.Baselines;
+
+/// <summary>
+/// The cooperative agent and its baselines by catalog name, all over the same policy client:
+/// <c>full</c>, <c>policy</c>, <c>never-ask</c>, <c>always-ask</c>, <c>entropy</c>, <c>conformal</c>.
+/// </summary>
+public static class CooperativeAgents
+{
+    /// <summary>Miscoverage ε of the conformal baseline (coverage 90%, as in KnowNo's experiments).</summary>
+    public const double ConformalEpsilon = 0.1;
+
+    public static IReadOnlyList<string> Names { get; } = ["full", "policy", "never-ask", "always-ask", "entropy", "conformal"];
+
+    /// <summary>Builds the agent called <paramref name="name"/> over <paramref name="policy"/>. Evaluation agents
+    /// keep no memory across episodes: each episode's person is a fresh draw.</summary>
+    public static IHouseholdAgent Create(string name, IChatClient policy, IBeliefMemory? memory = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var defaults = CooperativeAgentOptions.Default;
+        return name switch
+        {
+            "full" => new CooperativeAgent(name, policy, defaults, memory),
+            "policy" => new PolicyOnlyAgent(policy, defaults.MaxOutputTokens),
+            "never-ask" => new CooperativeAgent(name, policy, defaults with { Asking = AskingRule.Never, GateActions = false }, memory),
+            "always-ask" => new CooperativeAgent(name, policy, defaults with { Asking = AskingRule.AlwaysFirst }, memory),
+            "entropy" => new CooperativeAgent(name, policy, defaults with { Asking = AskingRule.EntropyThreshold }, memory),
+            "conformal" => new CooperativeAgent(name, policy, defaults with { Asking = AskingRule.Conformal }, memory,
+                ct => ConformalCalibration.CalibrateAsync(policy, ConformalCalibration.CalibrationSplit(BuiltinScenarios.All()), ConformalEpsilon, defaults, ct)),
+            _ => throw new KeyNotFoundException($"unknown cooperative agent '{name}'; known: {string.Join(", ", Names)}"),
+        };
+    }
+}
