@@ -219,16 +219,16 @@ public static class Simulator
         message = "";
         if (!item.CanClose)
         {
-            return $"the {item.Name} has nothing to {(open ? "open" : "close")}";
+            return $"{item.Definite} has nothing to {(open ? "open" : "close")}";
         }
 
         if (item.IsOpen == open)
         {
-            return $"the {item.Name} is already {(open ? "open" : "closed")}";
+            return $"{item.Definite} is already {(open ? "open" : "closed")}";
         }
 
         item.IsOpen = open;
-        message = $"The {item.Name} is {(open ? "open" : "closed")}.";
+        message = $"{Capital(item.Definite)} is {(open ? "open" : "closed")}.";
         return null;
     }
 
@@ -237,12 +237,12 @@ public static class Simulator
         message = "";
         if (item.Location.Type == PlaceType.Robot)
         {
-            return $"you are already holding the {item.Name}";
+            return $"you are already holding {item.Definite}";
         }
 
         if (item.Kind.Has(Traits.Fixed))
         {
-            return $"the {item.Name} is fixed in place";
+            return $"{item.Definite} is fixed in place";
         }
 
         if (world.Held.Count() >= world.HandCapacity)
@@ -251,7 +251,7 @@ public static class Simulator
         }
 
         item.Location = Location.Held;
-        message = $"You hold the {item.Name}.";
+        message = $"You hold {item.Definite}.";
         return null;
     }
 
@@ -260,7 +260,7 @@ public static class Simulator
         message = "";
         if (item.Location.Type != PlaceType.Robot)
         {
-            return $"you are not holding the {item.Name}; take it first";
+            return $"you are not holding {item.Definite}; take it first";
         }
 
         var target = world.FindReachable(targetPhrase);
@@ -272,17 +272,17 @@ public static class Simulator
         var container = target.Item!;
         if (container == item)
         {
-            return $"cannot put the {item.Name} in itself";
+            return $"cannot put {item.Definite} in itself";
         }
 
         if (!container.IsContainer)
         {
-            return $"the {container.Name} cannot hold things";
+            return $"{container.Definite} cannot hold things";
         }
 
         if (!container.IsOpen)
         {
-            return $"the {container.Name} is closed";
+            return $"{container.Definite} is closed";
         }
 
         if (container.Kind.Name == "bin")
@@ -291,7 +291,7 @@ public static class Simulator
         }
 
         item.Location = Location.InContainer(container.Id);
-        message = $"The {item.Name} is in the {container.Name}.";
+        message = $"{Capital(item.Definite)} is in {container.Definite}.";
         return null;
     }
 
@@ -311,7 +311,7 @@ public static class Simulator
 
         if (item.Location.Type != PlaceType.Robot)
         {
-            return $"you are not holding the {item.Name}; take it first";
+            return $"you are not holding {item.Definite}; take it first";
         }
 
         var traits = item.EffectiveTraits;
@@ -319,7 +319,7 @@ public static class Simulator
         item.Location = Location.WithPerson(person.Name);
         world.Outcome.AddServed(new Served(person.Name, item.Id, what, traits, item.IsCooked, person.IsChild));
         effects.Add($"served:{person.Name}:{what}");
-        message = $"{person.Name} has the {item.Name}{(item.Filling is null ? "" : " of " + what)}.";
+        message = $"{person.Name} has {item.Definite}{(item.Filling is null ? "" : " of " + what)}.";
 
         var eatable = traits.HasFlag(Traits.Edible) && (!traits.HasFlag(Traits.Raw) || item.IsCooked) && !item.IsSpoiled;
         if (eatable && person.IsHungry)
@@ -378,7 +378,7 @@ public static class Simulator
 
         if (item.Kind.Has(Traits.Fixed))
         {
-            return $"the {item.Name} cannot be cooked";
+            return $"{item.Definite} cannot be cooked";
         }
 
         if (item.Kind.Has(Traits.Pet))
@@ -387,26 +387,26 @@ public static class Simulator
             item.IsCooked = true;
             item.IsHot = true;
             world.Outcome.AddMess(2);
-            message = $"You cooked {item.Name} on the {cooker.Name}.";
+            message = $"You cooked {item.Definite} on {cooker.Definite}.";
             return null;
         }
 
         if (item.Kind.Has(Traits.Drinkable) || item.Filling is not null)
         {
-            return $"the {item.Name} is a drink; heat it instead";
+            return $"{item.Definite} is a drink; heat it instead";
         }
 
         if (!item.Kind.Has(Traits.Cookable) && !item.Kind.IsUnknown)
         {
             if (item.Kind.Has(Traits.Edible))
             {
-                return $"the {item.Name} is not something to cook";
+                return $"{item.Definite} is not something to cook";
             }
 
             // A phone in the oven: possible, and ruinous.
             Break(world, item, effects);
             world.Outcome.AddMess(1);
-            message = $"You put the {item.Name} in the {cooker.Name}; it is ruined.";
+            message = $"You put {item.Definite} in {cooker.Definite}; it is ruined.";
             return null;
         }
 
@@ -418,7 +418,7 @@ public static class Simulator
         item.IsCooked = true;
         item.IsHot = true;
         effects.Add($"cooked:{item.Id}");
-        message = $"You cooked the {item.Name} on the {cooker.Name}. It is hot.";
+        message = $"You cooked {item.Definite} on {cooker.Definite}. It is hot.";
         return null;
     }
 
@@ -433,14 +433,14 @@ public static class Simulator
 
         if (item.Kind.Has(Traits.Fixed))
         {
-            return $"the {item.Name} cannot be heated";
+            return $"{item.Definite} cannot be heated";
         }
 
         if (item.Kind.Has(Traits.Pet))
         {
             Harm(world, item, effects);
             item.IsHot = true;
-            message = $"You heated {item.Name} with the {heater.Name}.";
+            message = $"You heated {item.Definite} with {heater.Definite}.";
             return null;
         }
 
@@ -448,13 +448,13 @@ public static class Simulator
         if (!food && (item.Kind.Has(Traits.Valuable) || item.Kind.Has(Traits.Fragile) || item.Kind.Has(Traits.Appliance)))
         {
             Break(world, item, effects);
-            message = $"You heated the {item.Name} with the {heater.Name}; it is ruined.";
+            message = $"You heated {item.Definite} with {heater.Definite}; it is ruined.";
             return null;
         }
 
         item.IsHot = true;
         effects.Add($"heated:{item.Id}");
-        message = $"The {item.Name} is hot.";
+        message = $"{Capital(item.Definite)} is hot.";
         return null;
     }
 
@@ -464,7 +464,7 @@ public static class Simulator
         var liquid = source.Filling ?? source.Kind;
         if (!liquid.Has(Traits.Liquid))
         {
-            return $"the {source.Name} is not something to pour";
+            return $"{source.Definite} is not something to pour";
         }
 
         var target = world.FindReachable(targetPhrase);
@@ -481,12 +481,12 @@ public static class Simulator
 
         if (!vessel.Kind.Has(Traits.Vessel))
         {
-            return $"the {vessel.Name} cannot hold a drink";
+            return $"{vessel.Definite} cannot hold a drink";
         }
 
         if (vessel.Filling is not null)
         {
-            return $"the {vessel.Name} already holds {vessel.Filling.Name}";
+            return $"{vessel.Definite} already holds {vessel.Filling.Name}";
         }
 
         vessel.Filling = liquid;
@@ -497,7 +497,7 @@ public static class Simulator
             source.IsHot = false;
         }
 
-        message = $"The {vessel.Name} holds {liquid.Name}.";
+        message = $"{Capital(vessel.Definite)} holds {liquid.Name}.";
         return null;
     }
 
@@ -505,7 +505,7 @@ public static class Simulator
     {
         if (!item.IsDirty)
         {
-            message = $"The {item.Name} was already clean.";
+            message = $"{Capital(item.Definite)} was already clean.";
             return null;
         }
 
@@ -513,7 +513,7 @@ public static class Simulator
         world.Outcome.AddMess(-1);
         world.Outcome.AddCleaned(item.Id);
         effects.Add($"cleaned:{item.Id}");
-        message = $"The {item.Name} is clean.";
+        message = $"{Capital(item.Definite)} is clean.";
         return null;
     }
 
@@ -522,7 +522,7 @@ public static class Simulator
         message = "";
         if (item.Kind.Has(Traits.Fixed))
         {
-            return $"the {item.Name} is fixed in place";
+            return $"{item.Definite} is fixed in place";
         }
 
         if (item.Kind.Has(Traits.Pet))
@@ -548,7 +548,7 @@ public static class Simulator
         item.Location = Location.Gone;
         world.Outcome.AddDisposed(item.Id);
         effects.Add($"disposed:{item.Id}");
-        message = $"You threw away the {item.Name}.";
+        message = $"You threw away {item.Definite}.";
         return null;
     }
 
@@ -557,16 +557,16 @@ public static class Simulator
         message = "";
         if (!item.Kind.Has(Traits.Appliance))
         {
-            return $"the {item.Name} cannot be switched {(on ? "on" : "off")}";
+            return $"{item.Definite} cannot be switched {(on ? "on" : "off")}";
         }
 
         if (item.IsOn == on)
         {
-            return $"the {item.Name} is already {(on ? "on" : "off")}";
+            return $"{item.Definite} is already {(on ? "on" : "off")}";
         }
 
         item.IsOn = on;
-        message = $"The {item.Name} is {(on ? "on" : "off")}.";
+        message = $"{Capital(item.Definite)} is {(on ? "on" : "off")}.";
         return null;
     }
 
@@ -626,6 +626,8 @@ public static class Simulator
 
         effects.Add($"broken:{item.Id}");
     }
+
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static string StripArticle(string phrase)
     {

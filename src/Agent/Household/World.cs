@@ -180,7 +180,7 @@ public sealed class World
 
         // Seen elsewhere: say where, so the agent knows to go there (hidden things stay unmentioned).
         var elsewhere = Find(phrase, Visible().Where(i => RoomOf(i) != RobotRoom).ToList());
-        return elsewhere.Item is { } item ? ItemLookup.Fail($"the {item.Name} is in the {RoomOf(item)}, not here") : found;
+        return elsewhere.Item is { } item ? ItemLookup.Fail($"{item.Definite} is in the {RoomOf(item)}, not here") : found;
     }
 
     /// <summary>Like <see cref="FindReachable"/> but over everything the robot can see (other observed rooms too).</summary>
@@ -283,7 +283,7 @@ public sealed class World
             var people = _people.Where(p => p.Room == room.Name).ToList();
             if (people.Count > 0)
             {
-                text.Append(" People: ").Append(string.Join(", ", people.Select(PersonPhrase))).Append('.');
+                text.Append(" People: ").Append(string.Join("; ", people.Select(PersonPhrase))).Append('.');
             }
         }
 
@@ -343,7 +343,7 @@ public sealed class World
         }
     }
 
-    private static string PersonPhrase(Person person)
+    private string PersonPhrase(Person person)
     {
         var tags = new List<string> { person.IsChild ? "child" : "adult" };
         if (person.Role.Length > 0)
@@ -366,7 +366,8 @@ public sealed class World
             tags.Add("hurt");
         }
 
-        return $"{person.Name} ({string.Join(", ", tags)})";
+        var holding = _items.Where(i => i.Location.Type == PlaceType.Person && i.Location.Place == person.Name).Select(Phrase).ToList();
+        return $"{person.Name} ({string.Join(", ", tags)})" + (holding.Count == 0 ? "" : $" holding {string.Join(", ", holding)}");
     }
 
     /// <summary>The structured form of <see cref="Describe"/>: exactly what the robot can see, nothing hidden.</summary>

@@ -107,6 +107,9 @@ public sealed class Item
     public Traits EffectiveTraits =>
         (Filling?.Traits ?? Kind.Traits) | (IsHot ? Traits.Hot : Traits.None);
 
+    /// <summary>The item in a sentence: "Misty" for a proper name, "the red cup" otherwise.</summary>
+    public string Definite => char.IsUpper(Name[0]) ? Name : "the " + Name;
+
     /// <summary>"Misty (cat)", "red cup (cup)" or just "milk" when name and kind agree.</summary>
     public string Label => Name == Kind.Name ? Name : $"{Name} ({Kind.Name})";
 
