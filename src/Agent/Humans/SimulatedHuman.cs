@@ -87,7 +87,7 @@ public sealed class SimulatedHuman
     }
 
     /// <summary>The reply the oracle gives from here: θ's best plan (for corrections and demonstrations).</summary>
-    public ScoredPlan BestPlan(World world, int maxSteps = int.MaxValue) => OraclePlanner.Plan(world, _judge, Truth, maxSteps);
+    public ScoredPlan BestPlan(World world, int maxSteps = int.MaxValue) => OraclePlanner.Plan(world, _judge, Truth, Math.Max(1, maxSteps));
 
     /// <summary>A written correction: "Better: " and the oracle's plan.</summary>
     public string Correct(World world, int maxSteps = int.MaxValue) => BestPlan(world, maxSteps).Plan.Text;
@@ -129,9 +129,15 @@ public sealed class SimulatedHuman
             return ChooseAmong(values, options.Select(o => Describe(o)).ToList());
         }
 
+        maxSteps = Math.Max(1, maxSteps);
         if (FactAnswer(world, question) is { } fact)
         {
             return new HumanAnswer(fact, null);
+        }
+
+        if (FeatureAnswer(question) is { } feeling)
+        {
+            return new HumanAnswer(feeling, null);
         }
 
         var plans = OraclePlanner.Score(PlanEnumerator.Enumerate(world), _judge, Truth, maxSteps);
@@ -183,6 +189,34 @@ public sealed class SimulatedHuman
         Truth.Answer ?? (best.Plan.Kind is GoalKind.Wait or GoalKind.Nothing
             ? "Just leave it for now."
             : $"Please {best.Plan.Goal}.");
+
+    /// <summary>Words that point at an outcome feature, and what the person says when it matters to them.</summary>
+    private static readonly (string[] Words, string Feature, string Mind)[] FeatureWords =
+    [
+        (["money", "spend", "cost", "pay", "expensive", "price"], FeatureNames.Money, "I'd rather not spend money on it."),
+        (["long", "time", "minutes", "hurry", "quick", "wait"], FeatureNames.Minutes, "I'm in a hurry, so quicker is better."),
+        (["waste", "throw out", "leftover"], FeatureNames.Wasted, "Please don't waste anything."),
+        (["mess", "messy", "clean up after"], FeatureNames.Mess, "Please don't make a mess."),
+    ];
+
+    /// <summary>
+    /// "Is it ok to spend money on this?": a question about an outcome feature is answered from θ's weight on it,
+    /// compared with the common-sense default (at least twice as negative: it matters to this person).
+    /// </summary>
+    private string? FeatureAnswer(string question)
+    {
+        var q = " " + Ontology.Normalize(question) + " ";
+        foreach (var (words, feature, mind) in FeatureWords)
+        {
+            if (words.Any(w => q.Contains(" " + w, StringComparison.Ordinal)))
+            {
+                var usual = HiddenReward.DefaultWeights.GetValueOrDefault(feature);
+                return Truth.Theta.Weight(feature) < 2 * usual ? mind : "That's fine, I don't mind.";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>"Is there milk in the fridge?", "Where is the cola?": the person knows their home.</summary>
     private static string? FactAnswer(World world, string question)

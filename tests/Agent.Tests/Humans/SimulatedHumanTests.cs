@@ -150,4 +150,28 @@ public class SimulatedHumanTests
         Assert.Equal(["order food", "will you bring some"], SimulatedHuman.Alternatives("The fridge is empty. Shall I order food, or will you bring some?"));
         Assert.Equal(["tea", "coffee"], SimulatedHuman.Alternatives("Would you like tea or coffee?"));
     }
+
+    [Fact]
+    public void Questions_about_money_are_answered_from_the_weight_theta_puts_on_it()
+    {
+        var scenario = CoopAgent.Agent.Scenarios.BuiltinScenarios.Get("canonical-cat");
+        var world = scenario.CreateWorld();
+        var thrifty = SimulatedHuman.For(scenario, scenario.Hypothesis("wait-for-me"), new HumanOptions(), 1);
+        var relaxed = SimulatedHuman.For(scenario, scenario.Hypothesis("order-food"), new HumanOptions(), 1);
+        Assert.Equal("I'd rather not spend money on it.", thrifty.Answer(world, "Is it ok if I spend some money?").Text);
+        Assert.Equal("That's fine, I don't mind.", relaxed.Answer(world, "Is it ok if I spend some money?").Text);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("???")]
+    [InlineData("ask ask ask or or or")]
+    [InlineData("Shall I cook Misty, or order a pizza, or make an omelette, or bring a unicorn?")]
+    public void Odd_questions_get_an_answer_even_at_the_last_step(string question)
+    {
+        var scenario = CoopAgent.Agent.Scenarios.BuiltinScenarios.Get("canonical-cat");
+        var human = SimulatedHuman.For(scenario, scenario.Hypotheses[0], new HumanOptions(), 1);
+        var answer = human.Answer(scenario.CreateWorld(), question, maxSteps: 0);
+        Assert.False(string.IsNullOrWhiteSpace(answer.Text));
+    }
 }
