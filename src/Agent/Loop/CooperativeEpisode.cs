@@ -56,7 +56,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         _answers = new AnswerModel(_options.Person);
         _chooser = new QuestionChooser(_hypotheses.Names);
         _plugin = new RobotActionsPlugin(actOn ?? new World(Ontology.Default, ""));
-        _kernel = new Kernel();
+        _kernel = PolicyChatClient.CreateKernel(agent.Policy);
         _kernel.Plugins.AddFromObject(_plugin, RobotActionsPlugin.PluginName);
         Gate = new HarmGateFilter(this, _options.HarmBound);
         if (_options.GateActions)
