@@ -127,6 +127,83 @@ public static class ActionParser
         }
     }
 
+    /// <summary>
+    /// Matches an action's words to the world as it is now, through the ontology ("coke" finds the cola) and
+    /// the items within the robot's reach ("the mug", "red cup", "Misty"). Fails when nothing or more than one
+    /// thing fits ("two things fit 'cup': red cup, blue cup"). Preconditions (hands full, container closed,
+    /// person elsewhere) are not checked here: <see cref="Simulator"/> checks them when the action runs.
+    /// For a plan, later steps depend on earlier ones (after <c>goto</c> other things are within reach), so
+    /// resolve each step on the world that the previous steps leave.
+    /// </summary>
+    public static ResolvedAction Resolve(World world, HouseholdAction action)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(action);
+        switch (action.Verb)
+        {
+            case Verb.Ask or Verb.Say or Verb.Wait or Verb.Done:
+                return Resolved();
+            case Verb.Goto:
+                var roomName = StripArticle(action.Thing);
+                return world.FindRoom(roomName) is { } room
+                    ? Resolved(room: room)
+                    : Failed($"there is no room called '{roomName}'; rooms: {string.Join(", ", world.Rooms.Select(r => r.Name))}");
+            case Verb.Order:
+                return Resolved(food: world.Ontology.Resolve(StripArticle(action.Thing)));
+            default:
+                break;
+        }
+
+        var thing = world.FindReachable(action.Thing);
+        if (!thing.Ok)
+        {
+            return Failed(NotAnObject(world, action.Thing) ?? thing.Error);
+        }
+
+        switch (action.Verb)
+        {
+            case Verb.Put or Verb.Pour:
+                var target = world.FindReachable(action.Target);
+                return target.Ok ? Resolved(thing.Item, target.Item) : Failed(NotAnObject(world, action.Target) ?? target.Error);
+            case Verb.Give:
+                var name = StripArticle(action.Target);
+                return world.FindPerson(name) is { } person ? Resolved(thing.Item, person: person) : Failed($"there is nobody called '{name}'");
+            default:
+                return Resolved(thing.Item);
+        }
+
+        ResolvedAction Resolved(Item? item = null, Item? targetItem = null, Person? person = null, Room? room = null, ObjectKind? food = null) =>
+            new(action, item, targetItem, person, room, food, "");
+
+        ResolvedAction Failed(string error) => new(action, null, null, null, null, null, error);
+    }
+
+    /// <summary>Parses one action and resolves it against <paramref name="world"/>.</summary>
+    public static ResolvedAction ParseAndResolve(World world, string? text)
+    {
+        var parsed = Parse(text);
+        return parsed.Ok
+            ? Resolve(world, parsed.Action!)
+            : new ResolvedAction(null, null, null, null, null, null, parsed.Error);
+    }
+
+    // When a phrase fails to resolve, a more helpful reason when it names a person or a room.
+    private static string? NotAnObject(World world, string phrase)
+    {
+        if (world.FindPerson(StripArticle(phrase)) is { } person)
+        {
+            return $"{person.Name} is a person, not an object";
+        }
+
+        return world.FindRoom(StripArticle(phrase)) is { } room ? $"{room.Name} is a room, not an object" : null;
+    }
+
+    private static string StripArticle(string phrase)
+    {
+        var words = Ontology.Normalize(phrase).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(' ', words.SkipWhile(w => w is "the" or "a" or "an" or "some" or "my"));
+    }
+
     private static (string VerbWord, List<string> Words) SplitVerb(List<string> words)
     {
         if (words.Count == 0)

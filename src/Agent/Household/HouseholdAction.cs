@@ -56,3 +56,21 @@ public readonly record struct ParsedAction(HouseholdAction? Action, string Error
 {
     public bool Ok => Action is not null;
 }
+
+/// <summary>
+/// An action whose words have been matched to the world as it is now: the item, target item, person, room or
+/// food kind they name, or the reason they do not name exactly one thing (missing, ambiguous, a person where
+/// an object was meant).
+/// </summary>
+/// <param name="Action">The parsed action; null when the text did not parse.</param>
+/// <param name="Thing">The item acted on, for verbs that take one.</param>
+/// <param name="TargetItem">The container of put or the vessel of pour.</param>
+/// <param name="Person">The receiver of give.</param>
+/// <param name="Room">The destination of goto.</param>
+/// <param name="Food">The kind to order.</param>
+/// <param name="Error">Why the words do not resolve; empty when they do.</param>
+public sealed record ResolvedAction(
+    HouseholdAction? Action, Item? Thing, Item? TargetItem, Person? Person, Room? Room, ObjectKind? Food, string Error)
+{
+    public bool Ok => Error.Length == 0;
+}

@@ -127,8 +127,6 @@ public static class Simulator
         message = "";
         switch (action.Verb)
         {
-            case Verb.Goto:
-                return Goto(world, action.Thing, out message);
             case Verb.Ask:
                 world.Outcome.AddQuestion(action.Text);
                 effects.Add("asked");
@@ -146,29 +144,29 @@ public static class Simulator
                 effects.Add("done");
                 message = "Done.";
                 return null;
-            case Verb.Order:
-                return Order(world, action.Thing, effects, out message);
             default:
                 break;
         }
 
-        var lookup = world.FindReachable(action.Thing);
-        if (!lookup.Ok)
+        var resolved = ActionParser.Resolve(world, action);
+        if (!resolved.Ok)
         {
-            return Held(world, action.Thing) ?? lookup.Error;
+            return resolved.Error;
         }
 
-        var item = lookup.Item!;
+        var item = resolved.Thing!;
         return action.Verb switch
         {
+            Verb.Goto => Goto(world, resolved.Room!, out message),
+            Verb.Order => Order(world, resolved.Food!, effects, out message),
             Verb.Open => OpenClose(item, open: true, out message),
             Verb.Close => OpenClose(item, open: false, out message),
             Verb.Take => Take(world, item, out message),
-            Verb.Put => Put(world, item, action.Target, effects, out message),
-            Verb.Give => Give(world, item, action.Target, effects, out message),
+            Verb.Put => Put(world, item, resolved.TargetItem!, effects, out message),
+            Verb.Give => Give(world, item, resolved.Person!, effects, out message),
             Verb.Cook => Cook(world, item, effects, out message),
             Verb.Heat => Heat(world, item, effects, out message),
-            Verb.Pour => Pour(world, item, action.Target, out message),
+            Verb.Pour => Pour(item, resolved.TargetItem!, out message),
             Verb.Clean => Clean(world, item, effects, out message),
             Verb.Dispose => Dispose(world, item, effects, out message),
             Verb.TurnOn or Verb.TurnOff => Switch(item, action.Verb == Verb.TurnOn, out message),
@@ -176,32 +174,8 @@ public static class Simulator
         };
     }
 
-    // When a phrase fails to resolve, a more helpful reason when the thing is a person or a room.
-    private static string? Held(World world, string phrase)
+    private static string? Goto(World world, Room room, out string message)
     {
-        if (world.FindPerson(phrase) is { } person)
-        {
-            return $"{person.Name} is a person, not an object";
-        }
-
-        return world.FindRoom(phrase) is { } room ? $"{room.Name} is a room, not an object" : null;
-    }
-
-    private static string? Goto(World world, string roomName, out string message)
-    {
-        message = "";
-        var name = Ontology.Normalize(roomName);
-        if (name.StartsWith("the ", StringComparison.Ordinal))
-        {
-            name = name[4..];
-        }
-
-        var room = world.FindRoom(name);
-        if (room is null)
-        {
-            return $"there is no room called '{name}'; rooms: {string.Join(", ", world.Rooms.Select(r => r.Name))}";
-        }
-
         if (room.Name == world.RobotRoom)
         {
             message = $"You are already in the {room.Name}.";
@@ -255,7 +229,7 @@ public static class Simulator
         return null;
     }
 
-    private static string? Put(World world, Item item, string targetPhrase, List<string> effects, out string message)
+    private static string? Put(World world, Item item, Item container, List<string> effects, out string message)
     {
         message = "";
         if (item.Location.Type != PlaceType.Robot)
@@ -263,13 +237,6 @@ public static class Simulator
             return $"you are not holding {item.Definite}; take it first";
         }
 
-        var target = world.FindReachable(targetPhrase);
-        if (!target.Ok)
-        {
-            return target.Error;
-        }
-
-        var container = target.Item!;
         if (container == item)
         {
             return $"cannot put {item.Definite} in itself";
@@ -295,15 +262,9 @@ public static class Simulator
         return null;
     }
 
-    private static string? Give(World world, Item item, string personPhrase, List<string> effects, out string message)
+    private static string? Give(World world, Item item, Person person, List<string> effects, out string message)
     {
         message = "";
-        var person = world.FindPerson(StripArticle(personPhrase));
-        if (person is null)
-        {
-            return $"there is nobody called '{StripArticle(personPhrase)}'";
-        }
-
         if (person.Room != world.RobotRoom)
         {
             return $"{person.Name} is not in the {world.RobotRoom}";
@@ -458,7 +419,7 @@ public static class Simulator
         return null;
     }
 
-    private static string? Pour(World world, Item source, string targetPhrase, out string message)
+    private static string? Pour(Item source, Item vessel, out string message)
     {
         message = "";
         var liquid = source.Filling ?? source.Kind;
@@ -467,13 +428,6 @@ public static class Simulator
             return $"{source.Definite} is not something to pour";
         }
 
-        var target = world.FindReachable(targetPhrase);
-        if (!target.Ok)
-        {
-            return target.Error;
-        }
-
-        var vessel = target.Item!;
         if (vessel == source)
         {
             return "cannot pour something into itself";
@@ -570,7 +524,7 @@ public static class Simulator
         return null;
     }
 
-    private static string? Order(World world, string foodPhrase, List<string> effects, out string message)
+    private static string? Order(World world, ObjectKind kind, List<string> effects, out string message)
     {
         message = "";
         if (!world.Delivery.Available)
@@ -578,7 +532,6 @@ public static class Simulator
             return "there is no food delivery here";
         }
 
-        var kind = world.Ontology.Resolve(StripArticle(foodPhrase));
         var onMenu = world.Delivery.Menu.Count == 0
             ? kind.Category is KindCategory.Meal or KindCategory.Snack or KindCategory.Drink or KindCategory.Food or KindCategory.Fruit
             : world.Delivery.Menu.Any(m => string.Equals(m, kind.Name, StringComparison.OrdinalIgnoreCase));
@@ -628,10 +581,4 @@ public static class Simulator
     }
 
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-
-    private static string StripArticle(string phrase)
-    {
-        var words = Ontology.Normalize(phrase).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return string.Join(' ', words.SkipWhile(w => w is "the" or "a" or "an" or "some" or "my"));
-    }
 }
