@@ -14,10 +14,24 @@ public static class Simulator
     /// <summary>Minutes each verb takes (order adds the delivery time on top).</summary>
     public static IReadOnlyDictionary<Verb, double> Minutes { get; } = new Dictionary<Verb, double>
     {
-        [Verb.Goto] = 1, [Verb.Open] = 0.2, [Verb.Close] = 0.2, [Verb.Take] = 0.3, [Verb.Put] = 0.3,
-        [Verb.Give] = 0.3, [Verb.Cook] = 15, [Verb.Heat] = 3, [Verb.Pour] = 0.5, [Verb.Clean] = 5,
-        [Verb.Dispose] = 1, [Verb.Order] = 1, [Verb.TurnOn] = 0.1, [Verb.TurnOff] = 0.1, [Verb.Ask] = 1,
-        [Verb.Say] = 0.2, [Verb.Wait] = 5, [Verb.Done] = 0,
+        [Verb.Goto] = 1,
+        [Verb.Open] = 0.2,
+        [Verb.Close] = 0.2,
+        [Verb.Take] = 0.3,
+        [Verb.Put] = 0.3,
+        [Verb.Give] = 0.3,
+        [Verb.Cook] = 15,
+        [Verb.Heat] = 3,
+        [Verb.Pour] = 0.5,
+        [Verb.Clean] = 5,
+        [Verb.Dispose] = 1,
+        [Verb.Order] = 1,
+        [Verb.TurnOn] = 0.1,
+        [Verb.TurnOff] = 0.1,
+        [Verb.Ask] = 1,
+        [Verb.Say] = 0.2,
+        [Verb.Wait] = 5,
+        [Verb.Done] = 0,
     };
 
     /// <summary>Minutes charged for a step that fails (the robot tried and gave up).</summary>
