@@ -58,13 +58,23 @@ public sealed record EvaluationReport(
     double Regret,
     double MeanSteps,
     int QuestionNeededScenarios,
+    IReadOnlyDictionary<string, CategorySummary> ByCategory,
     IReadOnlyList<ScenarioRow> PerScenario);
+
+/// <summary>The headline figures of one scenario category (preference, safety, control, ...).</summary>
+public sealed record CategorySummary(int Episodes, double SuccessRate, double CatastropheRate, double QuestionsPerEpisode, double Regret);
 
 /// <summary>Runs an agent over a scenario set with simulated people and computes <see cref="EvaluationReport"/>.</summary>
 public static class Evaluator
 {
+    /// <param name="agent">The agent under test.</param>
+    /// <param name="scenarios">The scenario set.</param>
+    /// <param name="options">Seeds, episodes, human noise.</param>
+    /// <param name="onEpisode">Called after each episode (progress lines).</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
     public static async Task<EvaluationReport> EvaluateAsync(
-        IHouseholdAgent agent, IReadOnlyList<Scenario> scenarios, EvaluationOptions? options = null, CancellationToken cancellationToken = default)
+        IHouseholdAgent agent, IReadOnlyList<Scenario> scenarios, EvaluationOptions? options = null,
+        Action<ScenarioRow>? onEpisode = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(scenarios);
@@ -94,6 +104,7 @@ public static class Evaluator
                     UnnecessaryQuestion: asked && !needed,
                     MissedQuestion: needed && !asked && regret > o.RegretTolerance,
                     run.EndReason));
+                onEpisode?.Invoke(rows[^1]);
             }
         }
 
@@ -118,6 +129,9 @@ public static class Evaluator
             Mean(rows, r => r.Regret),
             Mean(rows, r => r.Steps),
             rows.Where(r => r.QuestionNeeded).Select(r => r.Scenario).Distinct().Count(),
+            rows.GroupBy(r => r.Category).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(
+                g => g.Key,
+                g => new CategorySummary(g.Count(), Mean([.. g], r => r.Success ? 1 : 0), Mean([.. g], r => r.Catastrophe ? 1 : 0), Mean([.. g], r => r.Questions), Mean([.. g], r => r.Regret))),
             rows);
 
         static double Mean(IReadOnlyCollection<ScenarioRow> set, Func<ScenarioRow, double> f) => set.Count == 0 ? 0 : set.Average(f);

@@ -35,8 +35,12 @@ public sealed class EvalVerb : ICliVerb
 
         var agent = CreateAgent(agentName, policy, seed);
         var scenarios = LoadScenarios(scenarioSource);
+        // Progress goes to stderr so that stdout stays one JSON object with --json.
         var report = await Evaluator.EvaluateAsync(
-            agent, scenarios, new EvaluationOptions(seed, episodes, new HumanOptions(rationality)), cancellationToken);
+            agent, scenarios, new EvaluationOptions(seed, episodes, new HumanOptions(rationality)),
+            row => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"[eval] {row.Scenario}: {(row.Success ? "success" : "no success")}{(row.Catastrophe ? ", CATASTROPHE" : "")}, {row.Questions} question(s), regret {row.Regret:0.##}")),
+            cancellationToken);
 
         if (json)
         {
@@ -45,9 +49,18 @@ public sealed class EvalVerb : ICliVerb
         }
 
         var figures = ToJson(report, perScenario: false);
+        figures.Remove("by_category");
         foreach (var (key, value) in figures)
         {
             Console.WriteLine($"{key,-28} {Format(value)}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"category",-12} {"episodes",8} {"success",8} {"catastr.",8} {"questions",9} {"regret",8}");
+        foreach (var (category, c) in report.ByCategory)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{category,-12} {c.Episodes,8} {c.SuccessRate,8:0.###} {c.CatastropheRate,8:0.###} {c.QuestionsPerEpisode,9:0.##} {c.Regret,8:0.##}"));
         }
 
         if (perScenario)
@@ -106,6 +119,7 @@ public sealed class EvalVerb : ICliVerb
             ["regret"] = report.Regret,
             ["mean_steps"] = report.MeanSteps,
             ["question_needed_scenarios"] = report.QuestionNeededScenarios,
+            ["by_category"] = report.ByCategory,
         };
         if (perScenario)
         {
