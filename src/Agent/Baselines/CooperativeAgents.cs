@@ -2,6 +2,7 @@ using CoopAgent.Agent.Belief;
 using CoopAgent.Agent.Evaluation;
 using CoopAgent.Agent.Loop;
 using CoopAgent.Agent.Scenarios;
+using CoopAgent.Alignment.Policy;
 using Microsoft.Extensions.AI;
 
 namespace CoopAgent.Agent.Baselines;
@@ -16,6 +17,36 @@ public static class CooperativeAgents
     public const double ConformalEpsilon = 0.1;
 
     public static IReadOnlyList<string> Names { get; } = ["full", "policy", "never-ask", "always-ask", "entropy", "conformal"];
+
+    /// <summary>The catalog's factory: the agent called <paramref name="name"/> over the policy in
+    /// <see cref="AgentContext.PolicyDirectory"/>, else <c>policies/default</c> (looked for from the current
+    /// directory and the program's folder upwards), else a freshly initialised, untrained policy.</summary>
+    public static IHouseholdAgent Create(string name, AgentContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var folder = context.PolicyDirectory ?? FindDefaultPolicy();
+        var policy = folder is null ? TextPolicy.CreateUntrained(context.Seed) : TextPolicy.Load(folder);
+        return Create(name, new PolicyChatClient(policy));
+    }
+
+    /// <summary><c>policies/default</c> in the current directory or the program's folder or any parent of
+    /// either; null when there is none.</summary>
+    public static string? FindDefaultPolicy()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "policies", "default");
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Builds the agent called <paramref name="name"/> over <paramref name="policy"/>. Evaluation agents
     /// keep no memory across episodes: each episode's person is a fresh draw.</summary>

@@ -1,3 +1,4 @@
+using CoopAgent.Agent.Baselines;
 using CoopAgent.Agent.Planning;
 
 namespace CoopAgent.Agent.Evaluation;
@@ -17,6 +18,12 @@ public static class AgentCatalog
     {
         ["oracle"] = _ => new OracleAgent(),
         ["literal"] = _ => new LiteralFollowerAgent(),
+        ["full"] = c => CooperativeAgents.Create("full", c),
+        ["policy"] = c => CooperativeAgents.Create("policy", c),
+        ["never-ask"] = c => CooperativeAgents.Create("never-ask", c),
+        ["always-ask"] = c => CooperativeAgents.Create("always-ask", c),
+        ["entropy"] = c => CooperativeAgents.Create("entropy", c),
+        ["conformal"] = c => CooperativeAgents.Create("conformal", c),
     };
 
     /// <summary>Every registered name, sorted.</summary>

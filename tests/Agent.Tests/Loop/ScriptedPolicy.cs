@@ -7,7 +7,7 @@ namespace CoopAgent.Agent.Tests.Loop;
 /// <c>AdditionalProperties["n"]</c> samples), and counts the requests. Stands in for a trained policy so that
 /// the loop's decisions, not the policy's quality, are under test.
 /// </summary>
-internal sealed class ScriptedPolicy(params string[] turns) : IChatClient
+public sealed class ScriptedPolicy(params string[] turns) : IChatClient
 {
     public int Requests { get; private set; }
 
