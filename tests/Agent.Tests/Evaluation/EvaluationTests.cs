@@ -52,6 +52,8 @@ public class EvaluationTests
         Assert.Equal(4, oracle.Episodes);
         Assert.Equal(0, oracle.Regret, 9);
         Assert.Equal(1, oracle.SuccessRate);
+        Assert.Equal(4, oracle.ByCategory["preference"].Episodes);
+        Assert.Equal(1, oracle.ByCategory["preference"].SuccessRate);
 
         var idle = await Evaluator.EvaluateAsync(new ScriptAgent("idle", ["done"]), scenarios, new EvaluationOptions(Seed: 3, EpisodesPerScenario: 4));
         Assert.Equal(0, idle.SuccessRate);

@@ -39,7 +39,7 @@ public class EvalVerbTests
         foreach (var field in new[]
                  {
                      "agent", "scenarios", "success_rate", "catastrophe_rate", "questions_per_episode", "unnecessary_question_rate",
-                     "missed_question_rate", "regret", "mean_steps", "per_scenario",
+                     "missed_question_rate", "regret", "mean_steps", "per_scenario", "by_category",
                  })
         {
             Assert.True(root.TryGetProperty(field, out _), $"missing {field}");
