@@ -12,7 +12,8 @@ namespace CoopAgent.Alignment.Training;
 /// <param name="Ppo">The PPO settings; the toy task's defaults when null.</param>
 /// <param name="EvaluationSamples">Rollouts used to measure the reward before and after training.</param>
 /// <param name="Seed">Seed of the models, the prompts and PPO.</param>
-public sealed record PpoToyOptions(int Iterations = 15, PpoOptions? Ppo = null, int EvaluationSamples = 128, int Seed = 1);
+/// <param name="Threads">TorchSharp intra-op threads for the run, restored afterwards; null leaves the setting alone.</param>
+public sealed record PpoToyOptions(int Iterations = 15, PpoOptions? Ppo = null, int EvaluationSamples = 128, int Seed = 1, int? Threads = null);
 
 /// <summary>Figures of one toy run.</summary>
 /// <param name="RewardBefore">Mean reward of the initial policy (sampled at the training temperature).</param>
@@ -67,6 +68,25 @@ public static class PpoToyTask
     public static PpoToyResult Run(PpoToyOptions? options = null, Action<int, PpoStats>? onIteration = null)
     {
         options ??= new PpoToyOptions();
+        var threads = torch.get_num_threads();
+        if (options.Threads is { } wanted)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(wanted, nameof(options));
+            torch.set_num_threads(wanted);
+        }
+
+        try
+        {
+            return Train(options, onIteration);
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+    }
+
+    private static PpoToyResult Train(PpoToyOptions options, Action<int, PpoStats>? onIteration)
+    {
         var ppo = options.Ppo ?? DefaultPpo(options.Seed);
         using var init = new Generator((ulong)options.Seed);
         using var actor = new Gpt(ModelConfig, init);
