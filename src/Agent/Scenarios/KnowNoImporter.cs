@@ -60,9 +60,9 @@ public sealed record KnowNoRecord(
 /// <remarks>
 /// Each record becomes one scenario (category <c>knowno</c>, id <c>knowno-ID</c>): a kitchen with the scene
 /// objects on a work surface, every possible location as an open container, and the user standing there.
-/// Hypotheses: <c>intent</c> (probability 1, the truth) and one alternative per other possible
-/// (object, location) pair with probability 0, so that an agent can enumerate the hypothesis space; the file's
-/// probabilities describe the truth, not a fair prior. A location of <c>user</c>, <c>me</c>, <c>person</c> or
+/// Hypotheses: <c>intent</c> (the user's recorded intent, fixed as the truth with <c>"truth": "intent"</c>)
+/// and one alternative per other possible (object, location) pair, all with equal prior probability, so an
+/// agent starts unsure exactly where the benchmark's words are ambiguous. A location of <c>user</c>, <c>me</c>, <c>person</c> or
 /// <c>none</c> means "bring it to me" (success: the object is given to the user). Object names the ontology
 /// does not know become unknown kinds.
 /// </remarks>
@@ -249,7 +249,7 @@ public static class KnowNoImporter
                     && intentLocations.Any(l => string.Equals(l, location, StringComparison.OrdinalIgnoreCase) || (IsUser(l) && IsUser(location)));
                 if (!intended)
                 {
-                    hypotheses.Add(Hypothesis($"{ids.GetValueOrDefault(obj, obj)}@{(IsUser(location) ? "user" : ids[location])}", 0, [obj], [location], ids, null));
+                    hypotheses.Add(Hypothesis($"{ids.GetValueOrDefault(obj, obj)}@{(IsUser(location) ? "user" : ids[location])}", 1, [obj], [location], ids, null));
                 }
             }
         }
@@ -270,6 +270,7 @@ public static class KnowNoImporter
             ["principal"] = "user",
             ["instruction"] = record.Task,
             ["hypotheses"] = hypotheses,
+            ["truth"] = "intent",
             ["success"] = SuccessFor(record.IntentObjects, intentLocations, ids),
             ["catastrophe"] = new JsonArray { Feature("broken"), Feature("people_harmed"), Feature("pets_harmed") },
             ["step_limit"] = 12,

@@ -50,7 +50,7 @@ public sealed class Scenario
         string id, string title, string category, string description, World home, string principal,
         IReadOnlyList<string> instructions, IReadOnlyList<ScenarioHypothesis> hypotheses,
         IReadOnlyList<Condition> success, IReadOnlyList<Condition> catastrophe, int stepLimit, double questionCost,
-        IReadOnlyList<string> tags, IReadOnlyDictionary<string, string> solutions, string json)
+        IReadOnlyList<string> tags, IReadOnlyDictionary<string, string> solutions, string? truth, string json)
     {
         Id = id;
         Title = title;
@@ -66,6 +66,7 @@ public sealed class Scenario
         QuestionCost = questionCost;
         Tags = tags;
         Solutions = solutions;
+        Truth = truth;
         Json = json;
         Prior = new PopulationPrior(hypotheses.Select(h => new WeightedReward(h.Theta, h.Probability)));
     }
@@ -115,15 +116,30 @@ public sealed class Scenario
     /// </summary>
     public IReadOnlyDictionary<string, string> Solutions { get; }
 
+    /// <summary>
+    /// The name of the hypothesis that is always the true one (imported benchmarks record the user's intent);
+    /// null when the truth is drawn from the probabilities with the episode seed. When set, the probabilities
+    /// are only the prior an agent may start from.
+    /// </summary>
+    public string? Truth { get; }
+
     /// <summary>The JSON the scenario was read from (for writing it back out).</summary>
     public string Json { get; }
 
     /// <summary>A fresh copy of the home for one episode.</summary>
     public World CreateWorld() => _home.Clone();
 
-    /// <summary>Draws the true θ for an episode; the same seed always gives the same hypothesis.</summary>
+    /// <summary>
+    /// Draws the true θ for an episode; the same seed always gives the same hypothesis. With a fixed
+    /// <see cref="Truth"/>, that hypothesis whatever the seed.
+    /// </summary>
     public ScenarioHypothesis DrawHypothesis(int seed)
     {
+        if (Truth is not null)
+        {
+            return Hypothesis(Truth);
+        }
+
         var theta = Prior.Sample(seed);
         return Hypotheses.First(h => ReferenceEquals(h.Theta, theta));
     }

@@ -162,7 +162,7 @@ public static class ScenarioLoader
         public Scenario Scenario(Node root, string json)
         {
             root.ExpectObject("id", "title", "category", "description", "tags", "home", "robot", "people", "principal", "theta",
-                "hypotheses", "instruction", "instructions", "success", "catastrophe", "step_limit", "question_cost", "solutions", "$schema");
+                "hypotheses", "instruction", "instructions", "success", "catastrophe", "step_limit", "question_cost", "solutions", "truth", "$schema");
             var id = root.Required("id").String();
             if (!id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             {
@@ -214,8 +214,15 @@ public static class ScenarioLoader
             var catastrophe = root.Optional("catastrophe") is { } c ? Conditions(c) : [];
             var hypotheses = Hypotheses(root, questionCost);
             var solutions = Solutions(root.Optional("solutions"), hypotheses);
+            var truthNode = root.Optional("truth");
+            var truth = truthNode?.String();
+            if (truth is not null && !hypotheses.Any(h => h.Name == truth))
+            {
+                throw Node.Error(truthNode!.Value.Path, $"no hypothesis named '{truth}'; hypotheses: {string.Join(", ", hypotheses.Select(h => h.Name))}");
+            }
+
             return new Scenario(id, title, category, description, _world, principal, instructions, hypotheses, success, catastrophe,
-                stepLimit, questionCost, tags, solutions, json);
+                stepLimit, questionCost, tags, solutions, truth, json);
         }
 
         private static Dictionary<string, string> Solutions(Node? node, List<ScenarioHypothesis> hypotheses)

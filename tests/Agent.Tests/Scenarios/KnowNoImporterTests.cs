@@ -47,12 +47,14 @@ public class KnowNoImporterTests
     }
 
     [Fact]
-    public void Alternatives_are_enumerable_hypotheses_with_zero_probability()
+    public void Alternatives_share_the_prior_equally_while_the_recorded_intent_stays_the_truth()
     {
         var scenario = KnowNoImporter.Import(File.ReadAllText(SamplePath))[0];
-        Assert.Equal(1.0, scenario.Hypotheses.Single(h => h.Name == "intent").Probability);
-        Assert.Contains(scenario.Hypotheses, h => h.Name == "bottle-of-water@bowl" && h.Probability == 0);
+        Assert.Equal("intent", scenario.Truth);
+        Assert.Contains(scenario.Hypotheses, h => h.Name == "bottle-of-water@bowl");
         Assert.Equal(1 + 3 * 2 - 2, scenario.Hypotheses.Count);
+        Assert.All(scenario.Hypotheses, h => Assert.Equal(1.0 / scenario.Hypotheses.Count, h.Probability, 9));
+        Assert.All(Enumerable.Range(0, 50), seed => Assert.Equal("intent", scenario.DrawHypothesis(seed).Name));
     }
 
     [Fact]

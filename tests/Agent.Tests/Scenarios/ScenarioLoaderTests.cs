@@ -80,6 +80,8 @@ public class ScenarioLoaderTests
     [InlineData("home.rooms[0].containers[0].contents[0].id", "\"fridge\"", "home.rooms[0].containers[0].contents[0].id: item id 'fridge' is used twice")]
     [InlineData("instruction", null, "instruction: is required")]
     [InlineData("success[0]", "{\"item_state\": {\"item\": \"milk\", \"state\": \"sad\"}}", "success[0].item_state.state: unknown state 'sad'")]
+    [InlineData("truth", "\"wants-tea\"", "truth: no hypothesis named 'wants-tea'")]
+    [InlineData("solutions", "{\"default\": \"take milk; fly\"}", "solutions.default: 'fly': unknown action 'fly'")]
     public void Schema_errors_name_the_field_and_the_reason(string path, string? value, string expected)
     {
         var json = With(path, value is null ? null : JsonNode.Parse(value));
