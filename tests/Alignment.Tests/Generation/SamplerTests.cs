@@ -116,6 +116,25 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Draws_follow_the_filtered_probabilities()
+    {
+        using var scope = NewDisposeScope();
+        // 4000 rows of probabilities 0.15, 0.5, 0.05, 0.3.
+        var logits = tensor(new[] { 0.15f, 0.5f, 0.05f, 0.3f }).log().unsqueeze(0).expand(4000, 4);
+        double[] Frequencies(SamplingOptions o)
+        {
+            var drawn = Sampler.DrawNext(logits, o, new Generator(8, CPU));
+            return Enumerable.Range(0, 4).Select(v => drawn.Count(d => d == v) / 4000.0).ToArray();
+        }
+
+        var plain = Frequencies(new SamplingOptions());
+        Assert.All(plain.Zip([0.15, 0.5, 0.05, 0.3]), p => Assert.InRange(p.First, p.Second - 0.03, p.Second + 0.03));
+        var topTwo = Frequencies(new SamplingOptions(TopK: 2));                       // renormalised: 0.625, 0.375
+        Assert.Equal(0, topTwo[0] + topTwo[2]);
+        Assert.InRange(topTwo[1], 0.595, 0.655);
+    }
+
+    [Fact]
     public void Temperature_sharpens_or_flattens_the_distribution()
     {
         using var scope = NewDisposeScope();

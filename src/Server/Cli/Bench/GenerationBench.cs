@@ -4,7 +4,7 @@ using CoopAgent.Alignment.Models;
 namespace CoopAgent.Server.Cli.Bench;
 
 /// <summary><c>bench --only generation</c>: sampling speed of the default-size policy with and without the KV cache
-/// (batch 16, 64 new tokens, prompts of up to 64 tokens; <c>--quick</c>: 16 new tokens).</summary>
+/// (batch 16, 64 new tokens, prompts of up to 64 tokens, one LibTorch thread; <c>--quick</c>: 16 new tokens).</summary>
 public sealed class GenerationBench : IBenchSection
 {
     /// <summary>Vocabulary of about the size the compact tokenizer builds from the household corpus.</summary>
