@@ -165,4 +165,65 @@ public class ScenarioLoaderTests
     }
 
     private static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
+
+    [Fact]
+    public void Randomly_damaged_scenarios_load_or_fail_with_a_scenario_exception_and_nothing_else()
+    {
+        var random = new Random(2024);
+        var source = BuiltinScenarios.Read("CoopAgent.Scenarios.canonical-cat.json");
+        JsonNode[] replacements = [JsonValue.Create(7)!, JsonValue.Create("kichen")!, JsonValue.Create(true)!, new JsonArray(), new JsonObject(), JsonValue.Create(-1.5)!];
+        var refused = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var root = JsonNode.Parse(source)!;
+            for (var m = 0; m < 1 + (i % 3); m++)
+            {
+                var nodes = Descendants(root).ToList();
+                var victim = nodes[random.Next(nodes.Count)];
+                var replacement = replacements[random.Next(replacements.Length)].DeepClone();
+                switch (victim.Parent)
+                {
+                    case JsonObject parent when random.Next(3) == 0:
+                        parent.Remove(victim.GetPropertyName());
+                        break;
+                    case JsonObject parent:
+                        parent[victim.GetPropertyName()] = replacement;
+                        break;
+                    case JsonArray array:
+                        array[victim.GetElementIndex()] = replacement;
+                        break;
+                }
+            }
+
+            try
+            {
+                ScenarioLoader.Parse(root.ToJsonString(), $"mutant {i}");
+            }
+            catch (ScenarioException e)
+            {
+                Assert.StartsWith($"mutant {i}: ", e.Message);
+                refused++;
+            }
+        }
+
+        Assert.True(refused > 150, $"only {refused} of 300 damaged files were refused");
+    }
+
+    private static IEnumerable<JsonNode> Descendants(JsonNode node)
+    {
+        IEnumerable<JsonNode?> children = node switch
+        {
+            JsonObject o => o.Select(p => p.Value),
+            JsonArray a => a,
+            _ => [],
+        };
+        foreach (var child in children.OfType<JsonNode>())
+        {
+            yield return child;
+            foreach (var inner in Descendants(child))
+            {
+                yield return inner;
+            }
+        }
+    }
 }
