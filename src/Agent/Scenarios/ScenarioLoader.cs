@@ -77,7 +77,6 @@ public static class ScenarioLoader
     /// <summary>A JSON element and its path, with typed accessors that fail with the path.</summary>
     private readonly record struct Node(JsonElement Element, string Path)
     {
-
         public Node? Optional(string name) =>
             Element.ValueKind == JsonValueKind.Object && Element.TryGetProperty(name, out var e) && e.ValueKind != JsonValueKind.Null
                 ? new Node(e, Path.Length == 0 ? name : $"{Path}.{name}")
