@@ -7,6 +7,12 @@ using static TorchSharp.torch;
 
 namespace CoopAgent.Alignment.Tests.Checkpoints;
 
+/// <summary>Runs alone: the resume test restores LibTorch's process-wide random state, which tests running in
+/// parallel would otherwise draw from in between.</summary>
+[CollectionDefinition(nameof(CheckpointStoreTests), DisableParallelization = true)]
+public sealed class GlobalRandomStateTests;
+
+[Collection(nameof(CheckpointStoreTests))]
 public sealed class CheckpointStoreTests : IDisposable
 {
     private static readonly CompactTokenizer Tokenizer = CompactTokenizer.Build(["goto kitchen; open fridge; done"]);
