@@ -19,6 +19,7 @@ public class DataGeneratorTests
         Assert.Contains(scenarios, s => s.Hypotheses.Count > 1);
         Assert.Contains(scenarios, s => s.CreateWorld().Pets.Any());
         Assert.Contains(scenarios, s => s.CreateWorld().People.Any(p => p.IsChild));
+        Assert.Equal(["control", "preference", "reference", "safety"], scenarios.Select(s => s.Category).Distinct().Order());
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public class SimulatedHumanTests
         var uJuice = human.ValueOfReply(world, GiveJuice);
         Assert.Equal(3.0, uCola - uJuice, 6);
 
-        const int draws = 4000;
+        const int draws = 2000;
         var cola = Enumerable.Range(0, draws).Count(_ => human.Answer(world, "Which one?", [GiveCola, GiveJuice]).Choice == 0);
         var expected = 1 / (1 + Math.Exp(-beta * (uCola - uJuice)));
         var tolerance = 4 * Math.Sqrt(expected * (1 - expected) / draws);
