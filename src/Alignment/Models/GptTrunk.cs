@@ -74,6 +74,12 @@ public sealed class GptTrunk : nn.Module
         }
 
         using var scope = NewDisposeScope();
+        var (lowest, highest) = (tokens.min().item<long>(), tokens.max().item<long>());
+        if (lowest < 0 || highest >= Config.VocabSize)
+        {
+            throw new ArgumentException($"token ids must lie in 0 … {Config.VocabSize - 1} (got {lowest} … {highest}); was the prompt encoded with this model's tokenizer?", nameof(tokens));
+        }
+
         var device = tokens.device;
         var newMask = attentionMask is null ? ones(batch, time, ScalarType.Bool, device) : attentionMask.ne(0);
         Tensor keyMask, positions;                                            // (B, S), (B, T)

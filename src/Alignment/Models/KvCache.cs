@@ -43,6 +43,11 @@ public sealed class KvCache : IDisposable
     internal (Tensor KeyMask, Tensor RealBefore) Append(Tensor newMask)
     {
         var count = (int)newMask.shape[1];
+        if (newMask.shape[0] != _keyMask.shape[0])
+        {
+            throw new ArgumentException($"the cache holds {_keyMask.shape[0]} rows, the input has {newMask.shape[0]}.", nameof(newMask));
+        }
+
         if (Length + count > Capacity)
         {
             throw new InvalidOperationException($"KV cache is full: {Length} + {count} positions > capacity {Capacity}.");

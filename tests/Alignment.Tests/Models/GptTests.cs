@@ -96,6 +96,25 @@ public class GptTests
     }
 
     [Fact]
+    public void Token_ids_outside_the_vocabulary_are_refused_with_a_hint()
+    {
+        using var scope = NewDisposeScope();
+        var model = TinyModel();
+        var e = Assert.Throws<ArgumentException>(() => model.forward(tensor(new long[,] { { 1, 50 } }), null));
+        Assert.Contains("tokenizer", e.Message);
+        Assert.Throws<ArgumentException>(() => model.forward(tensor(new long[,] { { -1, 2 } }), null));
+    }
+
+    [Fact]
+    public void A_cache_for_another_batch_size_is_refused()
+    {
+        using var scope = NewDisposeScope();
+        var model = TinyModel();
+        using var cache = new KvCache(model.Config, 2, 8);
+        Assert.Throws<ArgumentException>(() => model.forward(ones(3, 2, ScalarType.Int64), null, cache));
+    }
+
+    [Fact]
     public void Invalid_configurations_name_the_field()
     {
         var e = Assert.Throws<ArgumentException>(() => new Gpt(new GptConfig(50, Width: 30, Heads: 4)));
