@@ -43,6 +43,25 @@ public static class CliApp
             Console.Error.WriteLine($"usage: coopagent {verb.Name} {verb.Usage}");
             return 2;
         }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"coopagent {verb.Name}: cancelled.");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or InvalidDataException
+                                      or UnauthorizedAccessException or KeyNotFoundException or FormatException
+                                      || e.GetType().Name.EndsWith("CheckpointException", StringComparison.Ordinal)
+                                      || e.GetType().Name.EndsWith("ScenarioException", StringComparison.Ordinal))
+        {
+            // Expected failures (bad files, refused checkpoints, missing GPU) are one readable line, not a stack trace.
+            Console.Error.WriteLine($"coopagent {verb.Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("COOPAGENT_DEBUG") == "1")
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            return 1;
+        }
     }
 
     /// <summary>Options that never take a value, so <c>--json out.txt</c> is not misread.</summary>
