@@ -55,6 +55,9 @@ public sealed class BenchVerb : ICliVerb
             sections = sections.Where(s => only.Contains(s.Name)).ToList();
         }
 
+        // Options shared by sections (read lazily inside them) count as known before unknown ones are refused.
+        _ = context.Quick;
+        _ = args.Get("policy");
         args.RejectUnknown();
         var figures = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach (var section in sections)
