@@ -56,6 +56,19 @@ public class TextPolicyTests
     }
 
     [Fact]
+    public void Streaming_never_splits_a_character_spelled_in_several_byte_tokens()
+    {
+        const string reply = "say \"🙂 中\"";                       // neither character is in the vocabulary: byte tokens
+        using var policy = Taught(reply);
+        Assert.True(Tokenizer.Encode("🙂").Length == 4);
+        var prompt = policy.BuildPrompt("kitchen: fridge", [new ChatTurn(ChatRole.User, "fetch milk")], 32);
+        var pieces = new List<string>();
+        Assert.Equal(reply, policy.Stream(prompt, SamplingOptions.Greedy(32), pieces.Add));
+        Assert.DoesNotContain(pieces, p => p.Contains('\uFFFD'));
+        Assert.Contains("🙂", pieces);                                // the four bytes arrive as one piece
+    }
+
+    [Fact]
     public void A_saved_policy_loads_with_its_version_and_samples_the_same()
     {
         using var policy = Untrained();
