@@ -11,7 +11,7 @@ internal static class OntologyData
         thing        | Misc       |                                   | object, item, stuff |  |
         drink        | Drink      | drinkable,liquid                  | beverage, something to drink, refreshment | |
         food         | Food       | edible                            | something to eat, grub, bite | |
-        meal         | Meal       | edible                            | dinner, lunch, breakfast, supper, hot meal, dish of food | food |
+        meal         | Meal       | edible                            | dinner, lunch, breakfast, supper, hot meal, dish of food, takeaway, takeout, take-out | food |
         snack        | Snack      | edible,snack                      | nibbles, treat | food |
         fruit        | Fruit      | edible,fruit                      | piece of fruit | food |
         vegetable    | Vegetable  | edible,cookable,vegetable         | veg, veggie | food |
@@ -33,13 +33,13 @@ internal static class OntologyData
         # drinks
         water        | Drink | drinkable,liquid                       | tap water, glass of water, bottled water, bottle of water, still water | drink | 1
         sparkling water | Drink | drinkable,liquid,carbonated         | fizzy water, soda water, seltzer, mineral water, club soda | drink | 1
-        coffee       | Drink | drinkable,liquid,caffeinated,hot      | cup of coffee, joe, java, brew | hot drink | 3
+        coffee       | Drink | drinkable,liquid,caffeinated,hot      | cup of coffee, brew, americano, instant coffee, ground coffee, coffee beans, filter coffee | hot drink | 3
         espresso     | Drink | drinkable,liquid,caffeinated,hot      | shot of espresso | coffee | 3
         cappuccino   | Drink | drinkable,liquid,caffeinated,hot,dairy | | coffee | 4
-        latte        | Drink | drinkable,liquid,caffeinated,hot,dairy | cafe latte | coffee | 4
+        latte        | Drink | drinkable,liquid,caffeinated,hot,dairy | cafe latte, flat white | coffee | 4
         decaf coffee | Drink | drinkable,liquid,hot                  | decaf, decaffeinated coffee | hot drink | 3
         iced coffee  | Drink | drinkable,liquid,caffeinated,dairy    | cold brew | coffee | 4
-        tea          | Drink | drinkable,liquid,caffeinated,hot      | cup of tea, cuppa, black tea, builder's tea | hot drink | 2
+        tea          | Drink | drinkable,liquid,caffeinated,hot      | cup of tea, cuppa, black tea, builder's tea, tea bag, teabag, earl grey | hot drink | 2
         green tea    | Drink | drinkable,liquid,caffeinated,hot      | | tea | 2
         herbal tea   | Drink | drinkable,liquid,hot                  | chamomile, chamomile tea, peppermint tea, mint tea, tisane, rooibos | hot drink | 2
         iced tea     | Drink | drinkable,liquid,caffeinated,sugary   | ice tea | drink | 2
@@ -48,7 +48,7 @@ internal static class OntologyData
         oat milk     | Drink | drinkable,liquid                      | plant milk, almond milk, soy milk | drink | 2
         orange juice | Drink | drinkable,liquid,sugary               | oj, juice of oranges | juice | 2
         apple juice  | Drink | drinkable,liquid,sugary               | | juice | 2
-        juice        | Drink | drinkable,liquid,sugary               | fruit juice | drink | 2
+        juice        | Drink | drinkable,liquid,sugary               | fruit juice, juice box, carton of juice | drink | 2
         smoothie     | Drink | drinkable,liquid,sugary,fruit         | | drink | 4
         lemonade     | Drink | drinkable,liquid,sugary,carbonated    | lemon soda | soda | 2
         cola         | Drink | drinkable,liquid,sugary,carbonated,caffeinated | coke, coca-cola, coca cola, pepsi, cola drink | soda | 2
@@ -216,10 +216,10 @@ internal static class OntologyData
         watch        | Valuable | valuable                          | wristwatch | valuable |
         ring         | Valuable | valuable                          | wedding ring, engagement ring | valuable |
         glasses      | Valuable | valuable,fragile                  | spectacles, reading glasses, specs, sunglasses | valuable |
-        vase         | Valuable | valuable,fragile                  | | valuable |
+        vase         | Valuable | valuable,fragile                  | vase of flowers, flower vase | valuable |
         passport     | Valuable | valuable                          | | valuable |
         book         | Misc |                                       | novel, paperback | thing |
-        newspaper    | Misc |                                       | paper, magazine | thing |
+        newspaper    | Misc |                                       | magazine, comic | thing |
         remote       | Misc |                                       | remote control, tv remote, clicker | thing |
         charger      | Misc |                                       | phone charger, cable | thing |
         plant        | Plant | living,fragile                       | houseplant, pot plant, flowers | thing |
@@ -238,6 +238,96 @@ internal static class OntologyData
         crayons      | Toy | toy                                    | crayon, colouring pencils, markers | toy |
         board game   | Toy | toy                                    | game | toy |
         picture book | Toy | toy                                    | storybook, children's book | book |
+        # more drinks
+        cordial      | Drink | drinkable,liquid,sugary               | squash, fruit squash | juice | 1
+        milkshake    | Drink | drinkable,liquid,sugary,dairy         | shake | drink | 4
+        chai         | Drink | drinkable,liquid,caffeinated,hot,dairy | chai latte | tea | 3
+        matcha       | Drink | drinkable,liquid,caffeinated,hot      | matcha latte | green tea | 4
+        mocha        | Drink | drinkable,liquid,caffeinated,hot,dairy,sugary | | coffee | 4
+        kombucha     | Drink | drinkable,liquid,carbonated           | | drink | 4
+        tonic water  | Drink | drinkable,liquid,carbonated,sugary    | tonic | soda | 2
+        coconut water | Drink | drinkable,liquid                     | | drink | 3
+        champagne    | Drink | drinkable,liquid,alcoholic,carbonated | prosecco, sparkling wine, cava, bubbly | wine | 15
+        spirits      | Drink | drinkable,liquid,alcoholic            | vodka, gin, rum, tequila, brandy, liqueur | alcohol | 18
+        baby formula | Drink | drinkable,liquid,dairy                | formula, baby milk, infant formula | milk | 3
+        ice          | Ingredient | edible                           | ice cubes, ice cube | ingredient |
+        # condiments and more food
+        fries        | Meal | edible,hot                             | french fries | meal | 4
+        ketchup      | Ingredient | edible,sugary                    | tomato sauce | ingredient | 2
+        mayonnaise   | Ingredient | edible                           | mayo | ingredient | 2
+        mustard      | Ingredient | edible,spicy                     | | ingredient | 2
+        soy sauce    | Ingredient | edible                           | | ingredient | 2
+        vinegar      | Ingredient | liquid                           | | ingredient | 1
+        spices       | Ingredient | edible,spicy                     | herbs, seasoning, paprika, cinnamon | ingredient | 2
+        garlic       | Vegetable | cookable,vegetable,raw            | | vegetable | 1
+        ginger       | Vegetable | edible,cookable,vegetable,spicy   | ginger root | vegetable | 1
+        # more kitchen things
+        teapot       | Tableware | utensil,vessel,fragile           | | tableware |
+        jug          | Tableware | utensil,vessel                   | pitcher, carafe | tableware |
+        cafetiere    | Cookware | utensil,vessel                    | french press, coffee pot | cookware |
+        tray         | Tableware | utensil,container                | serving tray | tableware |
+        straw        | Tableware | utensil                          | drinking straw | utensil |
+        napkin       | Tableware |                                  | serviette | tableware |
+        can opener   | Cookware | utensil                           | tin opener | cookware |
+        corkscrew    | Cookware | utensil,sharp                     | bottle opener | cookware |
+        grater       | Cookware | utensil,sharp                     | cheese grater | cookware |
+        peeler       | Cookware | utensil,sharp                     | potato peeler | cookware |
+        whisk        | Cookware | utensil                           | | cookware |
+        ladle        | Cookware | utensil                           | | cookware |
+        spatula      | Cookware | utensil                           | fish slice | cookware |
+        colander     | Cookware | utensil,container                 | sieve, strainer | cookware |
+        tongs        | Cookware | utensil                           | | cookware |
+        rolling pin  | Cookware | utensil                           | | cookware |
+        oven gloves  | Cookware | utensil                           | oven mitts, oven glove, oven mitt, pot holder | cookware |
+        lid          | Cookware | utensil                           | pot lid | cookware |
+        apron        | Clothing |                                   | | thing |
+        # bathroom and household
+        toothbrush   | Misc |                                       | | thing |
+        hairbrush    | Misc |                                       | hair brush, comb | thing |
+        toothpaste   | Misc |                                       | | thing |
+        soap         | Cleaning | cleaning                          | hand soap, bar of soap, hand wash | cleaning product |
+        shampoo      | Misc | liquid                                | conditioner, shower gel, body wash | thing |
+        tissues      | Misc |                                       | tissue, kleenex, box of tissues | thing |
+        toilet paper | Misc |                                       | toilet roll, loo roll | thing |
+        kitchen roll | Cleaning | cleaning                          | paper towels, paper towel | cleaning product |
+        pillow       | Misc |                                       | cushion | thing |
+        lamp         | Appliance | appliance,fragile                | desk lamp, reading lamp, lamp shade | appliance |
+        umbrella     | Misc |                                       | brolly | thing |
+        bag          | Misc | container                             | backpack, rucksack, school bag, handbag, tote bag, shopping bag | thing |
+        rug          | Furniture |                                  | mat, carpet, doormat | furniture |
+        door         | Furniture | fixed                            | front door, back door | furniture |
+        window       | Furniture | fixed,fragile                    | | furniture |
+        # medicine and first aid
+        sunscreen    | Medicine |                                   | sun cream, suncream, sunblock | thing |
+        plaster      | Medicine |                                   | band-aid, bandage, first aid kit | thing |
+        thermometer  | Medicine | fragile                           | | thing |
+        inhaler      | Medicine |                                   | | thing |
+        epipen       | Medicine |                                   | epi-pen, adrenaline pen | thing |
+        insulin      | Medicine | hazardous                         | insulin pen | thing |
+        # electronics
+        headphones   | Valuable | valuable,fragile                  | earphones, earbuds, airpods, headset | valuable |
+        game console | Valuable | valuable,fragile                  | games console, playstation, xbox, nintendo | valuable |
+        game controller | Toy | toy                                 | controller, joystick, gamepad | toy |
+        camera       | Valuable | valuable,fragile                  | | valuable |
+        # babies
+        nappy        | Misc |                                       | diaper | thing |
+        dummy        | Toy | toy                                    | pacifier, soother | toy |
+        rattle       | Toy | toy                                    | | toy |
+        baby bottle  | Tableware | utensil,vessel                   | feeding bottle | bottle |
+        pram         | Furniture | container                        | stroller, pushchair, buggy | furniture |
+        cot          | Furniture | fixed,container                  | crib, cradle | furniture |
+        # pets' things (not food for people)
+        pet food     | Food |                                       | dog food, cat food, kibble, bird seed, fish food | thing | 3
+        leash        | Misc |                                       | lead, dog lead | thing |
+        litter box   | Misc | container                             | litter tray, cat litter | thing |
+        # paper and money
+        pen          | Misc |                                       | biro, ballpoint | thing |
+        pencil       | Misc |                                       | | thing |
+        notebook     | Misc |                                       | notepad, diary | thing |
+        envelope     | Misc |                                       | letter, post, mail | thing |
+        parcel       | Misc | container                             | package | thing |
+        cash         | Valuable | valuable                          | money, coins, banknotes | valuable |
+        credit card  | Valuable | valuable                          | bank card, debit card | valuable |
         # animals and people
         cat          | Animal | living,pet                          | kitty, kitten, pussycat, moggy | pet |
         dog          | Animal | living,pet                          | puppy, doggy, pup, hound | pet |

@@ -56,6 +56,12 @@ public class OntologyTests
     [InlineData("a slice of pizza", "pizza")]
     [InlineData("the sofa", "sofa")]
     [InlineData("couch", "sofa")]
+    [InlineData("dog food", "pet food")]
+    [InlineData("toilet paper", "toilet paper")]
+    [InlineData("a glass of prosecco", "champagne")]
+    [InlineData("nappies", "nappy")]
+    [InlineData("the vase of flowers", "vase")]
+    [InlineData("earbuds", "headphones")]
     public void Everyday_words_resolve_to_kinds(string words, string kind)
     {
         var found = Ontology.Default.Find(words);
@@ -82,6 +88,8 @@ public class OntologyTests
         Assert.True(o["knife"].Has(Traits.Sharp));
         Assert.True(o["bleach"].Has(Traits.Hazardous));
         Assert.True(o["cat"].Has(Traits.Pet | Traits.Living));
+        Assert.False(o["pet food"].Has(Traits.Edible));
+        Assert.True(o.IsA(o["champagne"], o["alcohol"]));
     }
 
     [Fact]
