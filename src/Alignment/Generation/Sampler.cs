@@ -84,27 +84,35 @@ public sealed class Sampler
         var batch = prompts.Count;
         using var cache = new KvCache(_model.Config, batch, longest + options.MaxNewTokens, device);
         var state = new RowState(batch);
-        Tensor last; // (B, V) logits for the next token
-        using (var scope = NewDisposeScope())
+        Tensor? last = null; // (B, V) logits for the next token; lives across steps, so outside the step scopes
+        try
         {
-            var (tokens, mask) = LeftPad(prompts, PadToken, device);
-            last = _model.forward(tokens, mask, cache).select(1, -1).MoveToOuterDisposeScope();
-        }
-
-        for (var step = 0; step < options.MaxNewTokens && !cancellationToken.IsCancellationRequested; step++)
-        {
-            using var scope = NewDisposeScope();
-            var drawn = state.Record(DrawNext(last, options, generator), EndToken, PadToken);
-            last.Dispose();
-            onStep?.Invoke(drawn);
-            if (state.AllFinished || step == options.MaxNewTokens - 1)
+            using (var scope = NewDisposeScope())
             {
-                break;
+                var (tokens, mask) = LeftPad(prompts, PadToken, device);
+                last = _model.forward(tokens, mask, cache).select(1, -1).MoveToOuterDisposeScope();
             }
 
-            // Finished rows keep feeding padding; their outputs are never read.
-            var input = tensor(state.LastInput, device: device).unsqueeze(1);      // (B, 1)
-            last = _model.forward(input, ones_like(input), cache).select(1, -1).MoveToOuterDisposeScope();
+            for (var step = 0; step < options.MaxNewTokens && !cancellationToken.IsCancellationRequested; step++)
+            {
+                using var scope = NewDisposeScope();
+                var drawn = state.Record(DrawNext(last, options, generator), EndToken, PadToken);
+                last.Dispose();
+                last = null;
+                onStep?.Invoke(drawn);
+                if (state.AllFinished || step == options.MaxNewTokens - 1)
+                {
+                    break;
+                }
+
+                // Finished rows keep feeding padding; their outputs are never read.
+                var input = tensor(state.LastInput, device: device).unsqueeze(1);      // (B, 1)
+                last = _model.forward(input, ones_like(input), cache).select(1, -1).MoveToOuterDisposeScope();
+            }
+        }
+        finally
+        {
+            last?.Dispose(); // only when cancelled or failed between steps
         }
 
         return state.Results();

@@ -183,5 +183,9 @@ public class SamplerTests
         var mid = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         sampler.Generate(Prompts, new SamplingOptions(MaxNewTokens: 8, UseCache: false), new Generator(1, CPU));
         Assert.Equal((before, before), (mid, DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+
+        using var cancel = new CancellationTokenSource();
+        sampler.Generate(Prompts, new SamplingOptions(MaxNewTokens: 8), new Generator(1, CPU), _ => cancel.Cancel(), cancel.Token);
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }
