@@ -87,7 +87,8 @@ public sealed class PolicyChatClientTests : IDisposable
         Assert.Single(replies);
 
         // SK's own prompt function goes through GetService(ChatClientMetadata) and the filter-free path.
-        var result = await kernel.InvokePromptAsync("say something");
+        var settings = new PromptExecutionSettings { ExtensionData = new Dictionary<string, object> { ["max_tokens"] = 4 } };
+        var result = await kernel.InvokePromptAsync("say something", new KernelArguments(settings));
         Assert.NotNull(result.GetValue<string>());
     }
 
