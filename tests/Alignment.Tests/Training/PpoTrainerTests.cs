@@ -28,6 +28,23 @@ public class PpoTrainerTests
     }
 
     [Fact]
+    public void The_missing_end_token_penalty_teaches_the_policy_to_finish()
+    {
+        // Every finished response scores 1; one cut off after 4 tokens gets the fixed penalty 0 instead. The random
+        // policy emits <|eos|> within 4 tokens about 1 − (15/16)⁴ ≈ 23% of the time.
+        var ppo = PpoToyTask.DefaultPpo(7) with { MaxNewTokens = 4, Shaping = new ScoreShaping(MissingEndTokenScore: 0) };
+        using var trainer = Toy(out var actor, out var critic, ppo, new ConstantReward());
+
+        var stats = Enumerable.Range(0, 12).Select(_ => trainer.Iteration()).ToList();
+
+        Assert.InRange(stats[0].FinishedFraction, 0.05, 0.5);
+        Assert.True(stats[^1].FinishedFraction >= 0.9, $"finished {stats[^1].FinishedFraction:F2} of the responses");
+        Assert.All(stats, s => Assert.Equal(1.0, s.MeanScore)); // the raw score is logged, not the penalty
+        actor.Dispose();
+        critic.Dispose();
+    }
+
+    [Fact]
     public void An_iteration_leaves_no_live_tensors_behind()
     {
         using var trainer = Toy(out var actor, out var critic);
@@ -93,14 +110,19 @@ public class PpoTrainerTests
         Assert.Throws<InvalidOperationException>(() => trainer.Iteration());
     }
 
-    private static PpoTrainer Toy(out Gpt actor, out ScalarModel critic, PpoOptions? options = null)
+    private static PpoTrainer Toy(out Gpt actor, out ScalarModel critic, PpoOptions? options = null, IRewardFunction? reward = null)
     {
         using var init = new torch.Generator(2);
         actor = new Gpt(PpoToyTask.ModelConfig, init);
         critic = new ScalarModel(PpoToyTask.ModelConfig, init);
         var prompts = new CurriculumSampler(PpoToyTask.Prompts(8, 2));
-        return new PpoTrainer(actor, critic, new TokenSetReward(PpoToyTask.TargetTokens, PpoToyTask.Window), prompts,
+        return new PpoTrainer(actor, critic, reward ?? new TokenSetReward(PpoToyTask.TargetTokens, PpoToyTask.Window), prompts,
             PpoToyTask.EndToken, PpoToyTask.PadToken, options ?? PpoToyTask.DefaultPpo(2) with { BatchSize = 8, MiniBatchSize = 4, Epochs = 1 });
+    }
+
+    private sealed class ConstantReward : IRewardFunction
+    {
+        public IReadOnlyList<double> Score(IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> responses) => responses.Select(_ => 1.0).ToArray();
     }
 
     private sealed class ShortReward : IRewardFunction
