@@ -33,16 +33,33 @@ public static class Demonstrator
         return (scored[0][best].Plan.Text, "plan");
     }
 
-    /// <summary>The clarifying question: "Shall I A, or B?" over the distinct best plans of the likeliest hypotheses.</summary>
+    /// <summary>
+    /// The clarifying question over the distinct best plans of the likeliest hypotheses: "Would you like the cola
+    /// or the orange juice?" when they differ only in what the person gets, "Should leo have ...?" for someone
+    /// else, "Shall I A, or B?" otherwise.
+    /// </summary>
     public static string Question(Scenario scenario, IReadOnlyList<SimulatedPlan> plans)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var goals = scenario.Hypotheses.OrderByDescending(h => h.Probability)
-            .Select(h => OraclePlanner.Best(OraclePlanner.Score(plans, scenario.Judge, h, scenario.StepLimit)).Plan.Goal)
-            .Distinct()
+        ArgumentNullException.ThrowIfNull(plans);
+        var best = scenario.Hypotheses.OrderByDescending(h => h.Probability)
+            .Select(h => OraclePlanner.Best(OraclePlanner.Score(plans, scenario.Judge, h, scenario.StepLimit)).Plan)
+            .DistinctBy(p => p.Goal)
             .Take(3)
             .ToList();
-        var text = goals.Count == 1 ? $"Shall I {goals[0]}?" : $"Shall I {string.Join(", or ", goals)}?";
+        var home = plans.Count > 0 ? plans[0].End : scenario.CreateWorld();
+        var sameGift = best.Count > 1 && best.All(p => p.Kind is GoalKind.Serve or GoalKind.HeatAndServe or GoalKind.Fetch && p.ItemId is not null && p.Person == best[0].Person);
+        string text;
+        if (sameGift)
+        {
+            var things = string.Join(" or ", best.Select(p => "the " + (home.FindById(p.ItemId!)?.Name ?? p.ItemId)));
+            text = best[0].Person == scenario.Principal ? $"Would you like {things}?" : $"Should {best[0].Person} have {things}?";
+        }
+        else
+        {
+            text = $"Shall I {string.Join(", or ", best.Select(p => p.Goal))}?";
+        }
+
         return $"ask \"{text}\"";
     }
 

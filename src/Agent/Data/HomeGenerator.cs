@@ -37,14 +37,14 @@ public static class HomeGenerator
         var cupboard = new JsonArray();
         var counter = new JsonArray();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        var drinks = Shuffle(pools.Drinks, random).Take(random.Next(2, 4)).ToList();
+        var drinks = Distinct(Shuffle(pools.Drinks, random)).Take(random.Next(2, 4)).ToList();
         foreach (var drink in drinks)
         {
             (random.NextDouble() < 0.6 ? fridge : cupboard).Add(Item(drink, ids));
         }
 
         var emptyFridge = random.NextDouble() < 0.2;
-        var foods = emptyFridge ? [] : Shuffle(pools.Foods, random).Take(random.Next(1, 4)).ToList();
+        var foods = emptyFridge ? [] : Distinct(Shuffle(pools.Foods, random)).Take(random.Next(1, 4)).ToList();
         foreach (var food in foods)
         {
             (random.NextDouble() < 0.5 ? fridge : random.NextDouble() < 0.5 ? cupboard : counter).Add(Item(food, ids));
@@ -113,7 +113,11 @@ public static class HomeGenerator
 
                 if (random.NextDouble() < 0.4)
                 {
-                    objects.Add(Place(pools.Toys[random.Next(pools.Toys.Count)]));
+                    // Toys come in twos often enough that "bring me the toy" is ambiguous.
+                    foreach (var toy in Distinct(Shuffle(pools.Toys, random)).Take(random.Next(1, 3)))
+                    {
+                        objects.Add(Place(toy));
+                    }
                 }
 
                 node["objects"] = objects;
@@ -252,6 +256,21 @@ public static class HomeGenerator
         }
 
         return new JsonObject { ["id"] = id, ["kind"] = kind.Name };
+    }
+
+    /// <summary>Kinds none of which is one of another (oat milk is a milk: "milk or oat milk?" has no answer).</summary>
+    private static IEnumerable<ObjectKind> Distinct(IEnumerable<ObjectKind> kinds)
+    {
+        var ontology = Ontology.Default;
+        var taken = new List<ObjectKind>();
+        foreach (var kind in kinds)
+        {
+            if (taken.All(t => !ontology.IsA(kind, t) && !ontology.IsA(t, kind)))
+            {
+                taken.Add(kind);
+                yield return kind;
+            }
+        }
     }
 
     private static List<T> Shuffle<T>(IEnumerable<T> source, Random random)

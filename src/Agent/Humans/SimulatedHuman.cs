@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using CoopAgent.Agent.Household;
 using CoopAgent.Agent.Planning;
 using CoopAgent.Agent.Scenarios;
@@ -20,7 +21,7 @@ public sealed record HumanOptions(double Rationality = 2.0, double TieTolerance 
 /// (P(option i) ∝ exp(β·U_i), "I don't mind" when the options tie), rank replies with ties, and correct the
 /// robot with the reply the oracle would give. All randomness comes from the seeded <see cref="Random"/>.
 /// </summary>
-public sealed class SimulatedHuman
+public sealed partial class SimulatedHuman
 {
     private static readonly string[] QuestionOpeners =
     [
@@ -135,10 +136,6 @@ public sealed class SimulatedHuman
             return new HumanAnswer(fact, null);
         }
 
-        if (FeatureAnswer(question) is { } feeling)
-        {
-            return new HumanAnswer(feeling, null);
-        }
 
         var plans = OraclePlanner.Score(PlanEnumerator.Enumerate(world), _judge, Truth, maxSteps);
         var alternatives = Alternatives(question);
@@ -150,6 +147,11 @@ public sealed class SimulatedHuman
         if (matched.Count >= 2)
         {
             return ChooseAmong(matched.Select(m => m.Plans.Max(p => p.Utility)).ToArray(), matched.Select(m => m.Phrase).ToList());
+        }
+
+        if (FeatureAnswer(question) is { } feeling)
+        {
+            return new HumanAnswer(feeling, null);
         }
 
         var open = Ontology.Normalize(question).Split(' ')[0] is "what" or "which" or "how" or "what's" or "anything";
@@ -276,6 +278,12 @@ public sealed class SimulatedHuman
     private static string StripOpener(string phrase)
     {
         var p = phrase.Trim(' ', ',', '?', '.');
+        var someone = OpenerAboutSomeone().Match(p);
+        if (someone.Success)
+        {
+            return p[someone.Length..].Trim();
+        }
+
         foreach (var opener in QuestionOpeners.OrderByDescending(o => o.Length))
         {
             if (p.StartsWith(opener + " ", StringComparison.Ordinal))
@@ -287,6 +295,10 @@ public sealed class SimulatedHuman
         return p;
     }
 
+    /// <summary>"should leo have", "does anna want", "would tom like": a question about someone else's wish.</summary>
+    [GeneratedRegex(@"^(should|does|would|will|can) \w+ (have|want|like|prefer|get) ", RegexOptions.CultureInvariant)]
+    private static partial Regex OpenerAboutSomeone();
+
     /// <summary>Whether an alternative's words point at a plan: its verb, its item and its person.</summary>
     private static bool Matches(string phrase, CandidatePlan plan, World world)
     {
@@ -297,13 +309,15 @@ public sealed class SimulatedHuman
             return plan.Kind is GoalKind.Wait;
         }
 
+        // A phrase without a verb ("the cola", "the ball") names what the person gets.
+        var verbless = !words.Overlaps(ActionWords);
         var verbOk = plan.Kind switch
         {
             GoalKind.Order => words.Overlaps(["order", "delivery", "takeaway", "takeout", "deliver"]),
             GoalKind.Cook => words.Overlaps(["cook", "make", "fry", "bake", "boil", "prepare"]),
-            GoalKind.HeatAndServe => words.Overlaps(["heat", "warm", "hot", "microwave"]),
-            GoalKind.Serve => words.Overlaps(["give", "serve", "bring", "get", "pour", "have", "want", "like", "eat", "drink", "make"]) || words.Count <= 3,
-            GoalKind.Fetch => words.Overlaps(["bring", "get", "fetch", "give", "hand", "pass"]),
+            GoalKind.HeatAndServe => words.Overlaps(["heat", "warm", "hot", "microwave"]) || verbless,
+            GoalKind.Serve => words.Overlaps(["give", "serve", "bring", "get", "pour", "have", "want", "like", "eat", "drink", "make"]) || verbless,
+            GoalKind.Fetch => words.Overlaps(["bring", "get", "fetch", "give", "hand", "pass", "have", "want"]) || verbless,
             GoalKind.Put => words.Overlaps(["put", "store", "move", "place", "keep"]),
             GoalKind.Dispose => words.Overlaps(["throw", "dispose", "bin", "rid", "chuck"]),
             GoalKind.Clean => words.Overlaps(["clean", "wipe", "tidy", "wash"]),
@@ -320,25 +334,68 @@ public sealed class SimulatedHuman
             return false;
         }
 
+        var named = KindsNamed(phrase, world.Ontology);
         if (plan.ItemId is null || world.FindById(plan.ItemId) is not { } item)
         {
-            return plan.Kind == GoalKind.Order && OrderedKindFits(words, plan, world);
+            return plan.Kind == GoalKind.Order && OrderedKindFits(named, plan, world);
         }
 
-        var named = words.Select(w => world.Ontology.Find(w)).OfType<ObjectKind>()
-            .Where(k => k.Category != KindCategory.Person && k.Name != "thing").ToList();
         if (named.Count == 0)
         {
             return true;
         }
 
-        return named.Any(k => world.Ontology.IsA(item.Kind, k) || (item.Filling is { } f && world.Ontology.IsA(f, k)))
+        // The most specific kind named decides: "diet cola" is not "cola", "root beer" is not "beer".
+        return named.Any(k => item.Kind == k || item.Filling == k)
+               || (!named.Any(k => world.Items.Any(i => i.Kind == k)) && named.Any(k => world.Ontology.IsA(item.Kind, k) || (item.Filling is { } f && world.Ontology.IsA(f, k))))
                || words.Contains(item.Name) || words.Contains(item.Id);
     }
 
-    private static bool OrderedKindFits(HashSet<string> words, CandidatePlan plan, World world)
+    private static readonly string[] ActionWords =
+    [
+        "order", "delivery", "deliver", "cook", "make", "fry", "bake", "boil", "prepare", "heat", "warm", "microwave", "give", "serve",
+        "bring", "get", "pour", "fetch", "hand", "pass", "put", "store", "move", "place", "keep", "throw", "dispose", "bin", "rid",
+        "chuck", "clean", "wipe", "tidy", "wash", "wait",
+    ];
+
+    /// <summary>
+    /// Kinds named in a phrase, longest match first from the left ("the root beer" is root beer, not beer;
+    /// "baby food" is baby food), leaving out people and the catch-all "thing".
+    /// </summary>
+    internal static IReadOnlyList<ObjectKind> KindsNamed(string phrase, Ontology ontology)
     {
-        var named = words.Select(w => world.Ontology.Find(w)).OfType<ObjectKind>().Where(k => k.Category != KindCategory.Person).ToList();
+        var words = Ontology.Normalize(phrase).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(w => w.Trim(',', '.', '?', '!', '"')).Where(w => w.Length > 0).ToList();
+        var kinds = new List<ObjectKind>();
+        for (var i = 0; i < words.Count;)
+        {
+            var found = false;
+            for (var n = Math.Min(3, words.Count - i); n >= 1 && !found; n--)
+            {
+                // A longer phrase counts only when it names more than its tail does: "root beer" is not beer,
+                // but "the cola" and "cold beer" are just cola and beer (the ontology drops such modifiers).
+                var gram = string.Join(' ', words.Skip(i).Take(n));
+                var kind = ontology.Find(gram);
+                if (kind is not null && (n == 1 || ontology.Find(string.Join(' ', words.Skip(i + 1).Take(n - 1))) != kind)
+                    && kind.Category != KindCategory.Person && kind.Name != "thing")
+                {
+                    kinds.Add(kind);
+                    i += n;
+                    found = true;
+                }
+            }
+
+            if (!found)
+            {
+                i++;
+            }
+        }
+
+        return kinds.Distinct().ToList();
+    }
+
+    private static bool OrderedKindFits(IReadOnlyList<ObjectKind> named, CandidatePlan plan, World world)
+    {
         var kindWord = plan.Goal.Split(' ').Skip(1).TakeWhile(w => w != "for");
         var ordered = world.Ontology.Find(string.Join(' ', kindWord));
         return named.Count == 0 || ordered is null || named.Any(k => world.Ontology.IsA(ordered, k));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CoopAgent.Agent.Data;
+using CoopAgent.Agent.Humans;
 using CoopAgent.Agent.Household;
 using CoopAgent.Agent.Scenarios;
 
@@ -10,12 +11,12 @@ public class DataGeneratorTests
     [Fact]
     public void Generated_homes_are_valid_varied_and_apart_from_the_builtin_suite()
     {
-        var scenarios = Enumerable.Range(0, 30).Select(HomeGenerator.Generate).ToList();
+        var scenarios = Enumerable.Range(0, 60).Select(HomeGenerator.Generate).ToList();
         var builtin = BuiltinScenarios.All().Select(s => s.Id).ToHashSet();
         Assert.All(scenarios, s => Assert.StartsWith("gen-", s.Id));
         Assert.DoesNotContain(scenarios, s => builtin.Contains(s.Id));
-        Assert.True(scenarios.Select(s => s.CreateWorld().Describe()).Distinct().Count() >= 28);
-        Assert.True(scenarios.Select(s => s.Instruction).Distinct().Count() >= 15);
+        Assert.True(scenarios.Select(s => s.CreateWorld().Describe()).Distinct().Count() >= 55);
+        Assert.True(scenarios.Select(s => s.Instruction).Distinct().Count() >= 30);
         Assert.Contains(scenarios, s => s.Hypotheses.Count > 1);
         Assert.Contains(scenarios, s => s.CreateWorld().Pets.Any());
         Assert.Contains(scenarios, s => s.CreateWorld().People.Any(p => p.IsChild));
@@ -94,5 +95,32 @@ public class DataGeneratorTests
         var cat = BuiltinScenarios.Get("canonical-cat");
         var context = new GoldContext(cat.Json, cat.Hypotheses[0].Name, []);
         Assert.True(GoldReward.Score(context, "goto kitchen; take misty; cook misty; give misty to leo; done") < -500);
+    }
+
+    [Fact]
+    public void The_demonstrators_questions_are_understood_by_the_simulated_people()
+    {
+        var asked = 0;
+        var understood = 0;
+        for (var i = 0; i < 40 && asked < 12; i++)
+        {
+            var scenario = HomeGenerator.Generate(1000 + i);
+            var (response, kind) = Demonstrator.FirstTurn(scenario);
+            if (kind != "question")
+            {
+                continue;
+            }
+
+            asked++;
+            var world = scenario.CreateWorld();
+            Simulator.Execute(world, response);
+            var question = ActionParser.Parse(response).Action!.Text;
+            var truth = scenario.Hypotheses.OrderByDescending(h => h.Probability).First();
+            var answer = SimulatedHuman.For(scenario, truth, new HumanOptions(double.PositiveInfinity), i).Answer(world, question);
+            understood += answer.Choice == 0 ? 1 : 0;
+        }
+
+        Assert.True(asked >= 5, $"only {asked} questions");
+        Assert.True(understood >= asked * 0.8, $"{understood} of {asked} questions answered with the first option");
     }
 }

@@ -174,4 +174,15 @@ public class SimulatedHumanTests
         var answer = human.Answer(scenario.CreateWorld(), question, maxSteps: 0);
         Assert.False(string.IsNullOrWhiteSpace(answer.Text));
     }
+
+    [Theory]
+    [InlineData("the root beer", "root beer")]
+    [InlineData("a diet cola", "diet cola")]
+    [InlineData("the cola", "cola")]
+    [InlineData("should leo have the baby food", "baby food")]
+    public void Kinds_are_read_longest_name_first(string phrase, string kind)
+    {
+        Assert.Contains(SimulatedHuman.KindsNamed(phrase, CoopAgent.Agent.Household.Ontology.Default), k => k.Name == kind);
+        Assert.Single(SimulatedHuman.KindsNamed(phrase, CoopAgent.Agent.Household.Ontology.Default));
+    }
 }
