@@ -51,7 +51,7 @@ public sealed record TrainingPreset(
     /// <summary>Seconds, not minutes: every stage runs, on a model too small to learn much.</summary>
     public static TrainingPreset Tiny { get; } = new(
         "tiny",
-        vocab => new GptConfig(vocab, ContextLength: 384, Layers: 2, Heads: 2, Width: 48),
+        vocab => new GptConfig(vocab, ContextLength: 256, Layers: 2, Heads: 2, Width: 48),
         CorpusDocuments: 60,
         SftExamples: 64,
         new PretrainOptions(LearningRate: 2e-3, BatchSize: 8, Steps: 12, WarmupSteps: 2),
@@ -72,21 +72,21 @@ public sealed record TrainingPreset(
     /// <summary>The shipped policy: GptConfig.Default on a few thousand generated homes.</summary>
     public static TrainingPreset Default { get; } = new(
         "default",
-        vocab => GptConfig.Default(vocab) with { ContextLength = 384 },
-        CorpusDocuments: 3000,
-        SftExamples: 4000,
-        new PretrainOptions(LearningRate: 1e-3, BatchSize: 16, Steps: 600, WarmupSteps: 40),
-        new SftOptions(LearningRate: 6e-4, BatchSize: 16, Epochs: 3, WarmupSteps: 40),
-        PolicyRankings: 240,
-        GeneratedRankings: 600,
+        GptConfig.Default,
+        CorpusDocuments: 2000,
+        SftExamples: 3000,
+        new PretrainOptions(LearningRate: 1e-3, BatchSize: 16, Steps: 300, WarmupSteps: 30),
+        new SftOptions(LearningRate: 6e-4, BatchSize: 16, Epochs: 2, WarmupSteps: 30),
+        PolicyRankings: 160,
+        GeneratedRankings: 500,
         K: 4,
         HeldOutShare: 0.15,
         new RewardOptions(BatchSize: 8, Epochs: 2, LearningRate: 1e-4),
-        PpoPrompts: 600,
-        PpoIterations: 30,
+        PpoPrompts: 500,
+        PpoIterations: 20,
         new PpoOptions(BatchSize: 32, MiniBatchSize: 8, Epochs: 2, MaxNewTokens: 56, ActorLearningRate: 2e-5, CriticLearningRate: 1e-4, KlTarget: 4.0),
         new DpoOptions(Beta: 0.1, BatchSize: 8, Epochs: 2, LearningRate: 2e-5),
-        EvalPrompts: 48,
+        EvalPrompts: 40,
         MaxNewTokens: 56,
         CheckpointEvery: 2);
 

@@ -14,7 +14,7 @@ public sealed class TrainVerb : ICliVerb
 {
     public string Name => "train";
 
-    public string Usage => "--preset tiny|default [--algo ppo|dpo|sft] [--out DIR] [--seed N] [--device cpu|cuda|auto] [--resume] [--json]";
+    public string Usage => "--preset tiny|default [--algo ppo|dpo|sft] [--out DIR] [--seed N] [--device cpu|cuda|auto] [--threads N] [--resume] [--json]";
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -25,7 +25,18 @@ public sealed class TrainVerb : ICliVerb
         var resume = args.Flag("resume");
         var json = args.Flag("json");
         var device = DeviceSelector.Resolve(args.Get("device", "cpu"));
+        var threads = args.GetInt("threads", 0);
         args.RejectUnknown();
+        if (threads < 0)
+        {
+            throw new CliUsageException("--threads takes a positive number (0 or absent: LibTorch's default).");
+        }
+
+        if (threads > 0)
+        {
+            // On a busy machine one LibTorch thread per process beats oversubscribed cores by far.
+            TorchSharp.torch.set_num_threads(threads);
+        }
 
         var request = new TrainingRequest(preset, algo, output, seed, device, resume,
             "coopagent train " + string.Join(' ', args.Raw));
