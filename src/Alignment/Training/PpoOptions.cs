@@ -20,6 +20,8 @@ namespace CoopAgent.Alignment.Training;
 /// <param name="MaxGradNorm">Gradient norm clip for both models.</param>
 /// <param name="Shaping">Score normalisation, clipping and the treatment of responses with no end token.</param>
 /// <param name="Seed">Seed of the sampling generator and the minibatch shuffles.</param>
+/// <param name="NormalizeAdvantages">Whiten the GAE advantages over each batch (the usual PPO trick); false uses them raw
+/// (the ablation of Xu et al. 2024, "Is DPO Superior to PPO for LLM Alignment?").</param>
 public sealed record PpoOptions(
     int BatchSize = 32,
     int MiniBatchSize = 8,
@@ -38,7 +40,8 @@ public sealed record PpoOptions(
     double ReferenceUpdateRate = 0.0,
     double MaxGradNorm = 1.0,
     ScoreShaping? Shaping = null,
-    int Seed = 0)
+    int Seed = 0,
+    bool NormalizeAdvantages = true)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that cannot work.</summary>
     public void Validate()

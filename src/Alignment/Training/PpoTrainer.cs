@@ -141,9 +141,10 @@ public sealed class PpoTrainer : IDisposable
         var scoreTensor = tensor(shaped.Select(s => (float)s).ToArray(), device: _device);
         var rewards = TokenRewards.Compute(scoreTensor, oldLogProbs, referenceLogProbs, mask, _kl.Beta);
 
-        // 6. GAE; returns (the value targets) come from the raw advantages, then the advantages are whitened.
+        // 6. GAE; returns (the value targets) come from the raw advantages, then the advantages are whitened
+        // unless the ablation switched that off.
         var estimate = AdvantageEstimate.Compute(rewards.Rewards, oldValues, mask, _options.Gamma, _options.Lambda);
-        var advantages = Masked.Whiten(estimate.Advantages, mask);
+        var advantages = _options.NormalizeAdvantages ? Masked.Whiten(estimate.Advantages, mask) : estimate.Advantages;
 
         // 7. Minibatch epochs of the clipped policy and value losses.
         var totals = new MinibatchTotals();
