@@ -10,9 +10,19 @@ using Microsoft.SemanticKernel;
 
 namespace CoopAgent.Agent.Loop;
 
-/// <summary>One scored candidate: its text (a plan, actions joined by <c>; </c>), its actions, and θ_h's
-/// utility of the world it leaves for every hypothesis h.</summary>
-public sealed record ScoredCandidate(string Text, IReadOnlyList<HouseholdAction> Actions, IReadOnlyList<double> Utilities);
+/// <summary>Something a plan assumes is inside a closed container the robot has not looked into.</summary>
+public sealed record UnseenItem(string Container, string Item);
+
+/// <summary>One scored candidate: its text (a plan, actions joined by <c>; </c>), its actions, θ_h's utility of
+/// the world it leaves for every hypothesis h (with what it assumes about unseen places true), what it assumes
+/// (<see cref="Imagined"/>), and θ_h's utility when an assumption is false (the plan fails where it takes the
+/// missing thing).</summary>
+public sealed record ScoredCandidate(
+    string Text,
+    IReadOnlyList<HouseholdAction> Actions,
+    IReadOnlyList<double> Utilities,
+    IReadOnlyList<UnseenItem> Imagined,
+    IReadOnlyList<double> FailedUtilities);
 
 /// <summary>
 /// One episode of <see cref="CooperativeAgent"/>: the belief, the plan under way, the question waiting for
@@ -316,6 +326,8 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
                 actions.Add(new HouseholdAction(Verb.Done));
             }
 
+            actions = WithoutNoOps(observation.View, actions);
+
             plans.Add((string.Join("; ", actions), actions));
         }
 
@@ -324,6 +336,24 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
         var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
         return new Frame([.. samples], candidates, questions, parsedAnything, problem);
+    }
+
+    /// <summary>Drops leading steps that would fail only because they are already done — a <c>goto</c> the room the
+    /// robot is in, an <c>open</c> of what stands open (after a look, the policy may still start where it began).</summary>
+    private static List<HouseholdAction> WithoutNoOps(World view, List<HouseholdAction> actions)
+    {
+        var skip = 0;
+        while (skip < actions.Count - 1 && actions[skip] switch
+        {
+            { Verb: Verb.Goto } go => string.Equals(Ontology.Normalize(go.Thing), view.RobotRoom, StringComparison.Ordinal),
+            { Verb: Verb.Open } open => view.FindVisible(open.Thing).Item is { IsOpen: true },
+            _ => false,
+        })
+        {
+            skip++;
+        }
+
+        return skip == 0 ? actions : actions.Skip(skip).ToList();
     }
 
     private async Task<AgentTurn?> DecideAsync(Observation observation, CancellationToken cancellationToken)
@@ -349,6 +379,17 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return null;
         }
 
+        if (_options.Asking == AskingRule.ValueOfInformation && Look(observation.View, candidates, probes, belief) is { } look)
+        {
+            Explanation = look.Explanation;
+            foreach (var action in look.Actions)
+            {
+                _plan.Enqueue(action);
+            }
+
+            return null;
+        }
+
         var ask = ShouldAsk(decision, problem, candidates, probes, belief, conformal);
         if (ask is { } question && QuestionsAsked < _options.MaxQuestions)
         {
@@ -370,6 +411,94 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         return null;
     }
+
+    /// <summary>Probability that a thing a plan assumes inside a closed container is there, before looking.</summary>
+    private const double PresentPrior = 0.5;
+
+    /// <summary>
+    /// Whether to open a container and look before asking or acting, by the same EVOI computation: when plans
+    /// assume unseen contents, the states become (θ, which of those things are really there) — each present
+    /// with <see cref="PresentPrior"/>, independently — and a plan is worth its imagined utility only if what it
+    /// assumes is there (else it fails where it takes the thing). A look at container C answers which of C's
+    /// assumed things are there, at the cost of the walk and the opening; questions answer about θ as before.
+    /// The look is taken only when it beats acting and every question in that joint model.
+    /// </summary>
+    private (IReadOnlyList<HouseholdAction> Actions, string Explanation)? Look(World view, List<ScoredCandidate> candidates, List<Probe> questions, double[] belief)
+    {
+        var unseen = candidates.SelectMany(c => c.Imagined).Distinct().Take(3).ToList();
+        if (unseen.Count == 0)
+        {
+            return null;
+        }
+
+        var hypotheses = belief.Length;
+        var masks = 1 << unseen.Count;
+        var names = new List<string>();
+        var joint = new List<double>();
+        for (var h = 0; h < hypotheses; h++)
+        {
+            for (var mask = 0; mask < masks; mask++)
+            {
+                var present = unseen.Where((_, i) => (mask & (1 << i)) != 0).Select(u => u.Item).ToList();
+                names.Add($"{_hypotheses.Names[h]}, {(present.Count == 0 ? "nothing assumed" : string.Join(" and ", present))} there");
+                joint.Add(belief[h] * Enumerable.Range(0, unseen.Count).Aggregate(1.0, (p, i) => p * ((mask & (1 << i)) != 0 ? PresentPrior : 1 - PresentPrior)));
+            }
+        }
+
+        bool Holds(ScoredCandidate c, int mask) => c.Imagined.All(u => unseen.IndexOf(u) is var i && (i < 0 || (mask & (1 << i)) != 0));
+        var utilities = candidates.Select(c => (IReadOnlyList<double>)Enumerable.Range(0, hypotheses * masks)
+            .Select(s => Holds(c, s % masks) ? c.Utilities[s / masks] : c.FailedUtilities[s / masks]).ToArray()).ToList();
+        var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), utilities, _options.Risk);
+
+        // Questions speak about θ only: the same likelihood for every contents mask.
+        var probes = questions.Select(q => q with
+        {
+            Likelihood = q.Likelihood.Select(row => (IReadOnlyList<double>)Enumerable.Range(0, hypotheses * masks).Select(s => row[s / masks]).ToArray()).ToList(),
+        }).ToList();
+        foreach (var container in unseen.Select(u => u.Container).Distinct())
+        {
+            var inside = unseen.Select((u, i) => (u, i)).Where(x => x.u.Container == container).Select(x => 1 << x.i).Aggregate(0, (a, b) => a | b);
+            var seen = Enumerable.Range(0, masks).Select(m => m & inside).Distinct().ToList();
+            var likelihood = seen.Select(r => (IReadOnlyList<double>)Enumerable.Range(0, hypotheses * masks).Select(s => ((s % masks) & inside) == r ? 1.0 : 0.0).ToArray()).ToList();
+            probes.Add(new Probe(ProbeKind.Look, $"open {container}", LookCost(belief), seen.Select(r => $"contents {r}").ToList(), likelihood));
+        }
+
+        // Two steps ahead, since a look rarely settles θ by itself: a look is worth what the best of acting or
+        // asking is worth after it, Σ_r P(r)·max(V*(b_r), max_q V*(b_r) + EVOI_q(b_r) − c_q), minus its cost;
+        // compared with the best of acting or asking now.
+        var lookProbes = probes.Where(p => p.Kind == ProbeKind.Look).ToList();
+        var questionProbes = probes.Where(p => p.Kind == ProbeKind.Question).ToList();
+        double ActOrAsk(IReadOnlyList<double> b)
+        {
+            var act = problem.Best(b).Value;
+            return questionProbes.Count == 0 ? act : Math.Max(act, act + questionProbes.Max(q => problem.Evoi(q, b) - q.Cost));
+        }
+
+        var now = ActOrAsk(joint);
+        var (look, value) = lookProbes
+            .Select(p => (Probe: p, Value: p.Likelihood.Sum(row => DecisionProblem.Condition(joint, row) is var (posterior, marginal) && marginal > 0 ? marginal * ActOrAsk(posterior) : 0) - p.Cost))
+            .MaxBy(x => x.Value);
+        if (value <= now + 1e-9)
+        {
+            return null;
+        }
+
+        var explanation = string.Create(CultureInfo.InvariantCulture,
+            $"Looked: the plans assume {string.Join(", ", unseen.Select(u => $"{u.Item} in the {u.Container}"))}, unseen; '{look.Text}' then acting or asking is worth {value:F2}, acting or asking now {now:F2}.");
+        var target = look.Text["open ".Length..];
+        var actions = new List<HouseholdAction>();
+        if (view.FindById(target) is { } item && view.RoomOf(item) is { } room && room != view.RobotRoom)
+        {
+            actions.Add(new HouseholdAction(Verb.Goto, room));
+        }
+
+        actions.Add(new HouseholdAction(Verb.Open, target));
+        return (actions, explanation);
+    }
+
+    /// <summary>What a look costs the person in expectation: the minutes of a walk and an opening, at θ's price of time.</summary>
+    private double LookCost(double[] belief) =>
+        _hypotheses.Thetas.Select((t, h) => belief[h] * -t.Weight(FeatureNames.Minutes) * (Simulator.Minutes[Verb.Goto] + Simulator.Minutes[Verb.Open])).Sum();
 
     private Probe? ShouldAsk(Decision decision, DecisionProblem problem, List<ScoredCandidate> candidates, IReadOnlyList<Probe> probes, double[] belief, ConformalPredictionSet? conformal)
     {
@@ -511,20 +640,26 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
     private ScoredCandidate Score(World view, string text, IReadOnlyList<HouseholdAction> actions)
     {
-        var end = Imagine(view, actions);
+        var (imagined, unseen) = Imagine(view, actions);
+        var utilities = Judge(imagined, actions);
+        return new ScoredCandidate(text, actions, utilities, unseen, unseen.Count == 0 ? utilities : Judge(view.Clone(), actions));
+    }
+
+    /// <summary>Runs the plan on <paramref name="world"/> (changed) and judges the end under every hypothesis: the
+    /// judge decides goal_met under each hypothesis' own success conditions and returns θ's utility.</summary>
+    private double[] Judge(World world, IReadOnlyList<HouseholdAction> actions)
+    {
         foreach (var action in actions)
         {
-            var result = Simulator.Execute(end, action);
+            var result = Simulator.Execute(world, action);
             if (!result.Ok || result.IsDone)
             {
                 break;
             }
         }
 
-        Simulator.EndEpisode(end);
-
-        // The judge decides goal_met under each hypothesis (its own success conditions) and returns θ's utility.
-        return new ScoredCandidate(text, actions, _hypotheses.Items.Select(h => _start.Judge(end, h).Utility).ToArray());
+        Simulator.EndEpisode(world);
+        return _hypotheses.Items.Select(h => _start.Judge(world, h).Utility).ToArray();
     }
 
     /// <summary>
@@ -532,9 +667,10 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// and then uses something the robot cannot see says that thing is inside; the plan is scored as if it
     /// were (and re-planned when opening shows otherwise: the step fails and the loop decides again).
     /// </summary>
-    private static World Imagine(World view, IReadOnlyList<HouseholdAction> actions)
+    private static (World World, List<UnseenItem> Unseen) Imagine(World view, IReadOnlyList<HouseholdAction> actions)
     {
         var world = view.Clone();
+        var unseen = new List<UnseenItem>();
         Item? opened = null;
         foreach (var action in actions)
         {
@@ -547,10 +683,11 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             {
                 var id = Ontology.Normalize(action.Thing).Replace(' ', '-');
                 world.AddItem(new Item(id, world.Ontology.Resolve(action.Thing), Location.InContainer(opened.Id)));
+                unseen.Add(new UnseenItem(opened.Id, id));
             }
         }
 
-        return world;
+        return (world, unseen);
     }
 
     private async Task<IReadOnlyList<string>> SampleAsync(Observation observation, CancellationToken cancellationToken)

@@ -56,6 +56,22 @@ public class LearningAPersonTests
     }
 
     [Fact]
+    public async Task It_opens_the_closed_cupboard_to_look_before_asking_which_drink()
+    {
+        var agent = new CooperativeAgent("full", DrinkPolicy());
+        var result = await EpisodeRunner.RunAsync(agent, HotDrink, SeedFor(HotDrink, "tea"));
+
+        // Looking costs seconds, a question costs Raj's attention, and what is in the cupboard decides what can
+        // be offered: look first, then ask about what is really there.
+        Assert.True(result.Steps[0].Turn.Action == "open cupboard", string.Join("\n", result.Steps.Select(s => $"{s.Turn.Action} :: {s.Turn.Explanation}")));
+        Assert.StartsWith("Looked", result.Steps[0].Turn.Explanation);
+        var question = result.Steps.First(s => s.Turn.Action.StartsWith("ask", StringComparison.Ordinal));
+        Assert.True(question.Turn.Options!.Count >= 2);
+        Assert.All(question.Turn.Options!, o => Assert.DoesNotContain("open cupboard", o));
+        Assert.True(result.Verdict.Success, string.Join("; ", result.Verdict.FailedConditions));
+    }
+
+    [Fact]
     public async Task A_person_asked_once_is_not_asked_again_after_a_restart()
     {
         var memory = new InMemoryBeliefMemory();
