@@ -29,14 +29,14 @@ public static class CurriculumExperiment
             select new[] { PpoToyTask.BeginToken, t, FirstLength + l }];
 
     /// <summary>Runs both arms with seeds 1..<see cref="ExperimentSettings.Seeds"/>.</summary>
-    /// <param name="settings">Quick: 6 iterations of 32 rollouts, else 30.</param>
+    /// <param name="settings">Quick: 6 iterations of 32 rollouts, else 60.</param>
     /// <param name="goldTarget">The gold reward whose first crossing is reported.</param>
     /// <param name="progress">Receives one line per finished run.</param>
-    public static ExperimentReport Run(ExperimentSettings settings, double goldTarget = 0.5, Action<string>? progress = null)
+    public static ExperimentReport Run(ExperimentSettings settings, double goldTarget = 0.3, Action<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        var iterations = settings.Quick ? 6 : 30;
+        var iterations = settings.Quick ? 6 : 60;
         var rows = new List<IReadOnlyList<string>>();
         var json = new Dictionary<string, object?>();
         var curves = new List<ExperimentCurve>();

@@ -14,9 +14,10 @@ namespace CoopAgent.Agent.Experiments;
 /// <param name="UnanswerableCorrectRate">π(the hidden truth) on unobservable questions (a lucky guess).</param>
 /// <param name="UnseenWrongMass">Mass on unobservable questions on item answers never used as a rejected answer in the DPO pairs.</param>
 /// <param name="PairWrongMass">Mass on unobservable questions on the item answers the DPO pairs did reject.</param>
+/// <param name="MalformedMass">Mass on unobservable questions on responses that are neither an item nor "I don't know." (part of the hallucination rate).</param>
 /// <param name="ExpectedReward">Mean reward (+1 correct, 0 "I don't know.", −4 wrong) over all evaluation questions.</param>
 public sealed record UncertaintyRow(string Algorithm, double AnswerableAccuracy, double UnanswerableHallucinationRate,
-    double UnanswerableIdkRate, double UnanswerableCorrectRate, double UnseenWrongMass, double PairWrongMass, double ExpectedReward);
+    double UnanswerableIdkRate, double UnanswerableCorrectRate, double UnseenWrongMass, double PairWrongMass, double MalformedMass, double ExpectedReward);
 
 /// <summary>
 /// The "World Cup" example of Schulman's talk on RLHF and truthfulness, in the home. A question names a place; the robot
@@ -107,8 +108,9 @@ public static class UncertaintyExperiment
             var correct = Of(r => r.UnanswerableCorrectRate);
             var unseen = Of(r => r.UnseenWrongMass);
             var pairWrong = Of(r => r.PairWrongMass);
+            var malformed = Of(r => r.MalformedMass);
             var reward = Of(r => r.ExpectedReward);
-            rows.Add([algorithm, accuracy.ToString(), hallucination.ToString(), idk.ToString(), unseen.ToString(), pairWrong.ToString(), reward.ToString()]);
+            rows.Add([algorithm, accuracy.ToString(), hallucination.ToString(), idk.ToString(), unseen.ToString(), pairWrong.ToString(), malformed.ToString(), reward.ToString()]);
             json[algorithm] = new Dictionary<string, object?>
             {
                 ["answerable_accuracy"] = accuracy.Mean,
@@ -117,6 +119,7 @@ public static class UncertaintyExperiment
                 ["unanswerable_correct_rate"] = correct.Mean,
                 ["unseen_wrong_mass"] = unseen.Mean,
                 ["pair_wrong_mass"] = pairWrong.Mean,
+                ["unanswerable_malformed_mass"] = malformed.Mean,
                 ["expected_reward"] = reward.Mean,
                 ["spread"] = new Dictionary<string, object?>
                 {
@@ -133,7 +136,7 @@ public static class UncertaintyExperiment
         var accuracyGap = perSeed.Average(s => s.Single(r => r.Algorithm == "sft").AnswerableAccuracy - s.Single(r => r.Algorithm == "ppo").AnswerableAccuracy);
         var table = new ExperimentTable(
             $"Questions about the home (+1 correct, 0 I don't know, −4 wrong), {settings.Seeds} seed(s), mean ± sd",
-            ["algorithm", "answerable accuracy", "unanswerable hallucination", "unanswerable I don't know", "unseen wrong mass", "pair wrong mass", "expected reward"], rows);
+            ["algorithm", "answerable accuracy", "unanswerable hallucination", "unanswerable I don't know", "unseen wrong mass", "pair wrong mass", "malformed mass", "expected reward"], rows);
         return new ExperimentReport("uncertainty", table, new Dictionary<string, object?>
         {
             ["experiment"] = "uncertainty",
@@ -153,8 +156,8 @@ public static class UncertaintyExperiment
             manual_seed(seed);
             using var init = new Generator((ulong)seed);
             using var sft = new Gpt(ModelConfig, init);
-            var demonstrations = Demonstrations(quick ? 384 : 1024, seed);
-            var sftOptions = new SftOptions(LearningRate: 3e-3, BatchSize: 32, Epochs: quick ? 2 : 3, Seed: seed, WarmupSteps: 2);
+            var demonstrations = Demonstrations(quick ? 1024 : 2048, seed);
+            var sftOptions = new SftOptions(LearningRate: 3e-3, BatchSize: 32, Epochs: quick ? 4 : 8, Seed: seed, WarmupSteps: 4);
             using (var trainer = new SftTrainer(sft, sftOptions, demonstrations.Count, Pad))
             {
                 trainer.Train(demonstrations);
@@ -285,7 +288,8 @@ public static class UncertaintyExperiment
         // Half the evaluation questions are answerable; anything but the truth or "I don't know." costs −4.
         var seenReward = (accuracy * CorrectReward) + (seenIdk * DontKnowReward) + ((1 - accuracy - seenIdk) * WrongReward);
         var hiddenReward = (correct * CorrectReward) + (idk * DontKnowReward) + (hallucination * WrongReward);
-        return new UncertaintyRow(algorithm, accuracy, hallucination, idk, correct, unseenWrong, pairWrong, (seenReward + hiddenReward) / 2);
+        var malformed = hiddenRows.Average(p => 1 - Enumerable.Range(0, answers.Length).Sum(a => probability[p, a]));
+        return new UncertaintyRow(algorithm, accuracy, hallucination, idk, correct, unseenWrong, pairWrong, malformed, (seenReward + hiddenReward) / 2);
     }
 
     private static string Summary(UncertaintyRow row) =>

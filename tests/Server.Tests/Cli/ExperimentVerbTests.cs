@@ -1,0 +1,273 @@
+using System.Text.Json;
+using CoopAgent.Agent.Experiments;
+using CoopAgent.Alignment.Training;
+using CoopAgent.Server.Cli;
+
+namespace CoopAgent.Server.Tests.Cli;
+
+/// <summary>One <c>coopagent experiment uncertainty --quick --json</c> run through the CLI, shared by the tests below.</summary>
+public sealed class UncertaintyRunFixture : IDisposable
+{
+    public UncertaintyRunFixture()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "coopagent-experiment-" + Guid.NewGuid().ToString("N"));
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            Code = CliApp.RunAsync(["experiment", "uncertainty", "--quick", "--json", "--out", Folder]).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+
+        Output = output.ToString();
+        Progress = error.ToString();
+    }
+
+    public string Folder { get; }
+
+    public int Code { get; }
+
+    public string Output { get; }
+
+    public string Progress { get; }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+    }
+}
+
+/// <summary>The uncertainty experiment end to end through the CLI (it writes to the console, so it runs alone).</summary>
+[Collection(nameof(ConsoleUsers))]
+public sealed class UncertaintyExperimentTests(UncertaintyRunFixture run) : IClassFixture<UncertaintyRunFixture>
+{
+    private static readonly string[] Fields =
+        ["answerable_accuracy", "unanswerable_hallucination_rate", "unanswerable_idk_rate", "unanswerable_correct_rate",
+         "unseen_wrong_mass", "pair_wrong_mass", "unanswerable_malformed_mass", "expected_reward"];
+
+    [Fact]
+    public void Json_has_every_field_for_sft_dpo_and_ppo()
+    {
+        Assert.Equal(0, run.Code);
+        using var json = JsonDocument.Parse(run.Output);
+        var algorithms = json.RootElement.GetProperty("algorithms");
+        Assert.Equal(["sft", "dpo", "ppo"], algorithms.EnumerateObject().Select(a => a.Name));
+        foreach (var algorithm in algorithms.EnumerateObject())
+        {
+            foreach (var field in Fields)
+            {
+                Assert.True(double.IsFinite(algorithm.Value.GetProperty(field).GetDouble()), $"{algorithm.Name}.{field}");
+            }
+        }
+
+        Assert.Contains(json.RootElement.GetProperty("target_met").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        Assert.Contains("uncertainty seed 1: ppo", run.Progress, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rates_are_probabilities_and_the_unanswerable_outcomes_add_up_to_one()
+    {
+        using var json = JsonDocument.Parse(run.Output);
+        foreach (var algorithm in json.RootElement.GetProperty("algorithms").EnumerateObject())
+        {
+            double Get(string field) => algorithm.Value.GetProperty(field).GetDouble();
+            foreach (var field in Fields.Where(f => f != "expected_reward"))
+            {
+                Assert.InRange(Get(field), -1e-6, 1 + 1e-6);
+            }
+
+            Assert.Equal(1.0, Get("unanswerable_hallucination_rate") + Get("unanswerable_idk_rate") + Get("unanswerable_correct_rate"), 1e-6);
+
+            // Every non-"I don't know" response is one of the 8 items (pair or unseen) or malformed.
+            Assert.Equal(Get("unanswerable_hallucination_rate") + Get("unanswerable_correct_rate"),
+                Get("unseen_wrong_mass") + Get("pair_wrong_mass") + Get("unanswerable_malformed_mass"), 1e-4);
+            Assert.InRange(Get("expected_reward"), UncertaintyExperiment.WrongReward, UncertaintyExperiment.CorrectReward);
+        }
+    }
+
+    [Fact]
+    public void A_seed_reproduces_its_figures()
+    {
+        using var json = JsonDocument.Parse(run.Output);
+        var again = UncertaintyExperiment.RunSeed(quick: true, seed: 1);
+        foreach (var row in again)
+        {
+            var recorded = json.RootElement.GetProperty("algorithms").GetProperty(row.Algorithm);
+            Assert.Equal(recorded.GetProperty("answerable_accuracy").GetDouble(), row.AnswerableAccuracy, 1e-9);
+            Assert.Equal(recorded.GetProperty("unseen_wrong_mass").GetDouble(), row.UnseenWrongMass, 1e-9);
+        }
+    }
+
+    [Fact]
+    public void Sft_data_answers_hidden_places_as_often_as_the_demonstrator_knew_and_pairs_reject_only_the_pair_set()
+    {
+        var hidden = UncertaintyExperiment.Demonstrations(2000, 5).Where(d => d.Prompt[3] == UncertaintyExperiment.Closed).ToList();
+        var answered = hidden.Count(d => d.Response[0] != UncertaintyExperiment.DontKnow) / (double)hidden.Count;
+        Assert.InRange(answered, UncertaintyExperiment.DemonstratorKnowsHidden - 0.05, UncertaintyExperiment.DemonstratorKnowsHidden + 0.05);
+
+        var pairs = UncertaintyExperiment.Pairs(500, 5);
+        var rejectedItems = pairs.Select(p => p.Rejected[0]).Where(t => t != UncertaintyExperiment.DontKnow).Distinct().ToList();
+        Assert.All(rejectedItems, t => Assert.Contains(t, UncertaintyExperiment.PairWrongAnswers));
+        Assert.All(pairs.Where(p => p.Prompt[3] == UncertaintyExperiment.Closed), p => Assert.Equal(UncertaintyExperiment.DontKnow, p.Chosen[0]));
+        Assert.Equal("<bos> what is at cupboard closed", UncertaintyExperiment.Describe(UncertaintyExperiment.Prompt(3, null)));
+    }
+}
+
+/// <summary>ppo-tricks and curriculum at --quick size, run once for all the tests of the class.</summary>
+public sealed class ToyExperimentsFixture : IDisposable
+{
+    public ToyExperimentsFixture()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "coopagent-experiment-" + Guid.NewGuid().ToString("N"));
+        Tricks = ExperimentVerb.Run("ppo-tricks", new ExperimentSettings(Quick: true, Seeds: 2), Path.Combine(Folder, "tricks"));
+        Curriculum = ExperimentVerb.Run("curriculum", new ExperimentSettings(Quick: true, Seeds: 1), Path.Combine(Folder, "curriculum"));
+    }
+
+    public string Folder { get; }
+
+    public ExperimentReport Tricks { get; }
+
+    public ExperimentReport Curriculum { get; }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+    }
+}
+
+public sealed class ToyExperimentTests(ToyExperimentsFixture run) : IClassFixture<ToyExperimentsFixture>
+{
+    private static JsonElement Json(ExperimentReport report) => JsonSerializer.SerializeToElement(report.Json);
+
+    [Fact]
+    public void Ppo_tricks_gives_every_variant_the_same_samples_and_reports_gold_and_kl_with_spread()
+    {
+        var variants = Json(run.Tricks).GetProperty("variants");
+        Assert.Equal(PpoTricksExperiment.Variants.Select(v => v.Name), variants.EnumerateObject().Select(v => v.Name));
+        foreach (var variant in variants.EnumerateObject())
+        {
+            var v = variant.Value;
+            Assert.Equal(128, v.GetProperty("iterations").GetInt32() * v.GetProperty("batch_size").GetInt32());
+            Assert.InRange(v.GetProperty("gold").GetProperty("mean").GetDouble(), 0, 1);
+            Assert.True(v.GetProperty("gold").GetProperty("spread").GetDouble() >= 0);
+            Assert.True(double.IsFinite(v.GetProperty("kl").GetProperty("mean").GetDouble()));
+        }
+
+        Assert.Equal(PpoTricksExperiment.Variants.Count, run.Tricks.Table.Rows.Count);
+        Assert.All(run.Tricks.Curves.Where(c => c.Plot == "ppo_tricks_gold"), c => Assert.Equal(128, c.X[^1]));
+    }
+
+    [Fact]
+    public void Ppo_tricks_and_curriculum_write_curves_and_non_empty_plots()
+    {
+        foreach (var plot in new[] { "tricks/plots/ppo_tricks_gold.png", "tricks/plots/ppo_tricks_kl.png", "curriculum/plots/curriculum_gold.png" })
+        {
+            Assert.True(new FileInfo(Path.Combine(run.Folder, plot)).Length > 1000, plot);
+        }
+
+        Assert.NotEmpty(File.ReadAllLines(Path.Combine(run.Folder, "curriculum", "curves.jsonl")));
+    }
+
+    [Fact]
+    public void Curriculum_reports_gold_per_iteration_for_both_arms()
+    {
+        var json = Json(run.Curriculum);
+        var iterations = json.GetProperty("iterations").GetInt32();
+        foreach (var arm in new[] { "curriculum", "uniform" })
+        {
+            var a = json.GetProperty("arms").GetProperty(arm);
+            var gold = a.GetProperty("gold_by_iteration").EnumerateArray().Select(g => g.GetDouble()).ToList();
+            Assert.Equal(iterations + 1, gold.Count);
+            Assert.All(gold, g => Assert.InRange(g, 0, 1));
+            Assert.Equal(gold[^1], a.GetProperty("gold_final").GetProperty("mean").GetDouble(), 1e-9);
+            var reached = a.GetProperty("iterations_to_target")[0];
+            Assert.Equal(CurriculumExperiment.FirstCrossing(gold, json.GetProperty("gold_target").GetDouble()), reached.ValueKind == JsonValueKind.Null ? null : reached.GetInt32());
+        }
+
+        // Both arms start from the same seeded policy.
+        Assert.Equal(json.GetProperty("arms").GetProperty("curriculum").GetProperty("gold_before").GetDouble(),
+            json.GetProperty("arms").GetProperty("uniform").GetProperty("gold_before").GetDouble());
+    }
+}
+
+public class ExperimentPartsTests
+{
+    [Fact]
+    public void First_crossing_is_the_first_index_at_or_above_the_target_or_null()
+    {
+        Assert.Equal(2, CurriculumExperiment.FirstCrossing([0.1, 0.2, 0.5, 0.7], 0.5));
+        Assert.Equal(0, CurriculumExperiment.FirstCrossing([0.9], 0.5));
+        Assert.Null(CurriculumExperiment.FirstCrossing([0.1, 0.2], 0.5));
+    }
+
+    [Fact]
+    public void Seed_spread_is_the_mean_and_sample_standard_deviation()
+    {
+        var spread = SeedSpread.Of([1.0, 2.0, 3.0]);
+        Assert.Equal(2.0, spread.Mean, 12);
+        Assert.Equal(1.0, spread.Spread, 12);
+        Assert.Equal(0.0, SeedSpread.Of([4.0]).Spread);
+        Assert.Throws<ArgumentException>(() => SeedSpread.Of([]));
+        Assert.Equal("2.000 ± 1.000", spread.ToString());
+    }
+
+    [Fact]
+    public void Uniform_prompts_are_seeded_cover_every_prompt_and_refuse_unknown_ids()
+    {
+        int[][] prompts = [[1, 3], [1, 4], [1, 5]];
+        var a = new UniformPromptSource(prompts, 7).Draw(300).Select(d => d.Id).ToList();
+        var b = new UniformPromptSource(prompts, 7).Draw(300).Select(d => d.Id).ToList();
+        Assert.Equal(a, b);
+        Assert.Equal([0, 1, 2], a.Distinct().Order());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UniformPromptSource(prompts, 7).Observe(3, 1.0));
+        Assert.Throws<ArgumentException>(() => new UniformPromptSource([], 7));
+    }
+
+    [Fact]
+    public void Curriculum_prompts_cover_every_target_and_length()
+    {
+        Assert.Equal(24, CurriculumExperiment.Prompts.Count);
+        Assert.Equal(24, CurriculumExperiment.Prompts.Select(p => (p[1], p[2])).Distinct().Count());
+    }
+
+    [Fact]
+    public void Format_aligns_the_columns_under_the_header()
+    {
+        var text = ExperimentVerb.Format(new ExperimentTable("T", ["a", "bbb"], [["long cell", "1"], ["x", "22"]]));
+        var lines = text.Split(Environment.NewLine);
+        Assert.Equal("T", lines[0]);
+        Assert.Equal(lines[1].IndexOf("bbb", StringComparison.Ordinal), lines[3].IndexOf('1', StringComparison.Ordinal));
+        Assert.Equal(lines[1].IndexOf("bbb", StringComparison.Ordinal), lines[4].IndexOf("22", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unknown_experiment_missing_name_and_bad_seeds_are_usage_errors()
+    {
+        var verb = new ExperimentVerb();
+        await Assert.ThrowsAsync<CliUsageException>(() => verb.RunAsync(new CliArgs(["nonsense"]), CancellationToken.None));
+        await Assert.ThrowsAsync<CliUsageException>(() => verb.RunAsync(new CliArgs([]), CancellationToken.None));
+        await Assert.ThrowsAsync<CliUsageException>(() => verb.RunAsync(new CliArgs(["curriculum", "--seeds", "0"]), CancellationToken.None));
+        await Assert.ThrowsAsync<CliUsageException>(() => verb.RunAsync(new CliArgs(["curriculum", "--typo"]), CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => new ExperimentSettings(Seeds: 0).Validate());
+    }
+
+    [Fact]
+    public void Advantage_normalisation_is_on_by_default_and_can_be_switched_off()
+    {
+        Assert.True(new PpoOptions().NormalizeAdvantages);
+        Assert.False(PpoTricksExperiment.Variants.Single(v => v.Name == "no-adv-norm").Apply(new PpoOptions()).NormalizeAdvantages);
+    }
+}
