@@ -74,6 +74,16 @@ public class EvaluationTests
     }
 
     [Fact]
+    public async Task Offered_options_are_simulated_and_the_choice_is_in_the_dialogue()
+    {
+        var agent = new OptionsAgent(["take cola; goto living room; give cola to tom; done", "take juice; goto living room; give juice to tom; done"]);
+        var scenario = TestScenarios.Drink();
+        var run = await EpisodeRunner.RunAsync(agent, scenario, seed: 2, new CoopAgent.Agent.Humans.HumanOptions(double.PositiveInfinity), scenario.Hypothesis("wants-juice"));
+        Assert.Equal(1, run.Dialogue[2].Choice);
+        Assert.Equal(1, run.Steps[0].Answer!.Choice);
+    }
+
+    [Fact]
     public async Task Unparsable_actions_are_failed_steps_and_the_step_limit_ends_the_episode()
     {
         var agent = new ScriptAgent("babbler", Enumerable.Repeat("flibber the jabberwock", 50).ToArray());
@@ -139,6 +149,20 @@ public class EvaluationTests
 
             public ValueTask<AgentTurn> NextAsync(Observation observation, CancellationToken cancellationToken = default) =>
                 ValueTask.FromResult(new AgentTurn(_next < actions.Length ? actions[_next++] : "done"));
+        }
+    }
+
+    /// <summary>Asks once, offering plans as options, then says done.</summary>
+    private sealed class OptionsAgent(string[] options) : IHouseholdAgent
+    {
+        public string Name => "options";
+
+        public IAgentEpisode BeginEpisode(EpisodeStart start) => new Episode(options);
+
+        private sealed class Episode(string[] options) : IAgentEpisode
+        {
+            public ValueTask<AgentTurn> NextAsync(Observation observation, CancellationToken cancellationToken = default) =>
+                ValueTask.FromResult(observation.Step == 0 ? new AgentTurn("ask \"Which one?\"", Options: options) : new AgentTurn("done"));
         }
     }
 }

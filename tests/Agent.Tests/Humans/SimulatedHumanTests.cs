@@ -185,4 +185,14 @@ public class SimulatedHumanTests
         Assert.Contains(SimulatedHuman.KindsNamed(phrase, CoopAgent.Agent.Household.Ontology.Default), k => k.Name == kind);
         Assert.Single(SimulatedHuman.KindsNamed(phrase, CoopAgent.Agent.Household.Ontology.Default));
     }
+
+    [Fact]
+    public void Choosing_between_two_replies_prefers_theta_and_ties_give_no_choice()
+    {
+        var world = TestScenarios.Drink().CreateWorld();
+        var human = Person("wants-juice", double.PositiveInfinity);
+        Assert.Equal(1, human.Choose(world, GiveCola, GiveJuice));
+        Assert.Equal(0, human.Choose(world, GiveJuice, "done"));
+        Assert.Null(human.Choose(world, GiveJuice, GiveJuice));
+    }
 }
