@@ -18,6 +18,7 @@ public static class ChatEndpoints
                 hub.MaximumReceiveMessageSize = (4L * Math.Max(options.ScenarioMaxBytes, options.MessageMaxBytes)) + 16 * 1024);
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<InferenceWorker>();
+        services.AddSingleton<IConversationEngine, CooperativeConversationEngine>();
         return services;
     }
 

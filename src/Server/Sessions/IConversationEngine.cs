@@ -2,7 +2,7 @@ namespace CoopAgent.Server.Sessions;
 
 /// <summary>
 /// The seam between the chat hub and the cooperative agent: the hub only translates between the browser
-/// and this interface, and the cooperative engine (Sessions/CooperativeConversationEngine) implements it over the Agent
+/// and this interface, and <see cref="CooperativeConversationEngine"/> implements it over the Agent
 /// project's world, belief and policy.
 /// </summary>
 public interface IConversationEngine

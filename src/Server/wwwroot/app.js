@@ -65,7 +65,6 @@ async function connect() {
   connection.onclose(() => { setStatus("offline", "offline — reload to retry"); setComposer(false); });
   state.connection = connection;
   await connection.start();
-  setStatus("connected", "connected");
   const policy = await connection.invoke("Policy");
   renderPolicy(policy);
   const scenarios = await connection.invoke("ListScenarios");
@@ -76,7 +75,9 @@ async function connect() {
     option.title = s.instruction;
     return option;
   }));
+  for (const id of ["start-scenario", "start-free", "upload"]) $(id).disabled = false;
   await resume();
+  setStatus("connected", "connected");
 }
 
 function renderPolicy(policy) {
@@ -228,13 +229,14 @@ function feedbackBar(turn) {
   const bar = el("div", "fb");
   bar.dataset.turn = turn.turnId;
   const up = el("button", "thumb-up", "▲ Good");
-  const down = el("button", "thumb-down", "▼ Bad");
+  const down = el("button", "thumb-down down", "▼ Bad");
   const compare = el("button", "open-compare", "Compare");
   const rank = el("button", "open-rank", "Rank " + turn.candidates.length);
   const correct = el("button", "open-correct", "Correct it");
   const saved = el("span", "saved", "");
   for (const b of [up, down, compare, rank, correct]) b.type = "button";
   if (!turn.comparePair) { compare.disabled = true; compare.title = "Every candidate was the same reply."; }
+  if (turn.candidates.length < 2) { rank.disabled = true; rank.title = "There was only one candidate reply."; }
   bar.append(up, down, compare, rank, correct, saved);
   const panelHost = el("div");
   const wrap = el("div");
@@ -242,9 +244,8 @@ function feedbackBar(turn) {
 
   const mark = () => {
     const fb = state.feedback.get(turn.turnId) || {};
-    up.classList.toggle("on", fb.thumbs && fb.thumbs.rating > 0);
-    down.classList.toggle("on", fb.thumbs && fb.thumbs.rating < 0);
-    down.classList.toggle("down", true);
+    up.classList.toggle("on", !!fb.thumbs && fb.thumbs.rating > 0);
+    down.classList.toggle("on", !!fb.thumbs && fb.thumbs.rating < 0);
     compare.classList.toggle("on", !!fb.comparison);
     rank.classList.toggle("on", !!fb.ranking);
     correct.classList.toggle("on", !!fb.correction);
@@ -506,6 +507,8 @@ function wire() {
     a.click();
     URL.revokeObjectURL(url);
   });
+  // Session buttons wait for the scenario list (the server may still be loading its policy).
+  for (const id of ["start-scenario", "start-free", "upload"]) $(id).disabled = true;
   setComposer(false);
 }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using CoopAgent.Server.Feedback;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -22,8 +21,13 @@ public sealed class ChatPageBrowserTests
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium).");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        using var factory = new ServerFactory(scripted: BrowserEngine.Scripted);
-        factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        // The real engine (the cooperative agent on the freshly initialised policy), not the scripted one.
+        using var factory = new ServerFactory(scripted: false, settings: new Dictionary<string, string>
+        {
+            ["policy"] = Path.Combine(Path.GetTempPath(), "coopagent-no-policy-here"),
+            ["urls"] = "http://127.0.0.1:0",
+        });
+        factory.UseKestrel();
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
@@ -40,13 +44,14 @@ public sealed class ChatPageBrowserTests
         await page.GotoAsync(address);
 
         await Assertions.Expect(page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15000 });
+        await page.SelectOptionAsync("#scenario", "pref-drink-for-alice");
         await page.ClickAsync("#start-scenario");
         await Assertions.Expect(page.Locator("#home .room").First).ToBeVisibleAsync();
 
         await page.FillAsync("#input", "I'm thirsty");
         await page.PressAsync("#input", "Enter");
         var first = page.Locator(".msg.agent").Nth(0);
-        await Assertions.Expect(first.Locator(".fb")).ToBeVisibleAsync(new() { Timeout = 30000 });
+        await Assertions.Expect(first.Locator(".fb")).ToBeVisibleAsync(new() { Timeout = 120000 });
         var option = first.Locator(".options button");
         if (await option.CountAsync() > 0)
         {
@@ -59,14 +64,16 @@ public sealed class ChatPageBrowserTests
         }
 
         var second = page.Locator(".msg.agent").Nth(1);
-        await Assertions.Expect(second.Locator(".fb")).ToBeVisibleAsync(new() { Timeout = 30000 });
+        await Assertions.Expect(second.Locator(".fb")).ToBeVisibleAsync(new() { Timeout = 120000 });
         Assert.False(string.IsNullOrWhiteSpace(await second.InnerTextAsync()));
 
         await first.Locator(".thumb-up").ClickAsync();
         await Assertions.Expect(first.Locator(".saved")).ToHaveTextAsync("saved ✓");
-        await second.Locator(".open-rank").ClickAsync();
-        await second.Locator(".save-rank").ClickAsync();
-        await Assertions.Expect(second.Locator(".open-rank")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bon\\b"));
+        // Rank the first turn that had more than one candidate (a turn that follows a chosen option may not).
+        var rankable = page.Locator(".msg.agent").Filter(new() { Has = page.Locator(".open-rank:not([disabled])") }).First;
+        await rankable.Locator(".open-rank").ClickAsync();
+        await rankable.Locator(".save-rank").ClickAsync();
+        await Assertions.Expect(rankable.Locator(".open-rank")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bon\\b"));
         await Assertions.Expect(page.Locator("#feedback-list li")).ToHaveCountAsync(2);
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(), FullPage = false });
@@ -87,10 +94,4 @@ public sealed class ChatPageBrowserTests
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, "chat.png");
     }
-}
-
-/// <summary>Which engine the browser test drives; see the test for why.</summary>
-internal static class BrowserEngine
-{
-    public const bool Scripted = true;
 }

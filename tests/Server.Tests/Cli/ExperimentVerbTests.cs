@@ -271,3 +271,39 @@ public class ExperimentPartsTests
         Assert.False(PpoTricksExperiment.Variants.Single(v => v.Name == "no-adv-norm").Apply(new PpoOptions()).NormalizeAdvantages);
     }
 }
+
+public class AlgorithmsExperimentTests
+{
+    [Fact]
+    public async Task Every_policy_is_evaluated_alone_and_inside_the_full_agent_with_rates_in_range()
+    {
+        // The default policy stands in for trained ones: training is the pipeline's job (TrainVerbTests).
+        var scenarios = CoopAgent.Agent.Scenarios.BuiltinScenarios.All().Take(2).ToList();
+        var report = await AlgorithmsExperiment.RunAsync(new Dictionary<string, string?> { ["sft"] = null }, scenarios, seed: 1);
+        var json = JsonSerializer.SerializeToElement(report.Json);
+        var agents = json.GetProperty("algorithms").GetProperty("sft").GetProperty("agents");
+        Assert.Equal(AlgorithmsExperiment.Agents, agents.EnumerateObject().Select(a => a.Name));
+        foreach (var agent in agents.EnumerateObject())
+        {
+            Assert.InRange(agent.Value.GetProperty("success_rate").GetDouble(), 0, 1);
+            Assert.InRange(agent.Value.GetProperty("catastrophe_rate").GetDouble(), 0, 1);
+            Assert.True(agent.Value.GetProperty("questions_per_episode").GetDouble() >= 0);
+            Assert.True(double.IsFinite(agent.Value.GetProperty("regret").GetDouble()));
+            Assert.Equal(2, agent.Value.GetProperty("episodes").GetInt32());
+        }
+
+        Assert.Equal(2, report.Table.Rows.Count);
+    }
+
+    [Fact]
+    public void Runs_must_name_known_algorithms_and_existing_folders()
+    {
+        var folder = Path.GetTempPath();
+        Assert.Equal(Path.GetFullPath(folder), ExperimentVerb.ParseRuns($"ppo={folder}")["ppo"]);
+        Assert.Throws<CliUsageException>(() => ExperimentVerb.ParseRuns($"rlhf={folder}"));
+        Assert.Throws<CliUsageException>(() => ExperimentVerb.ParseRuns("sft=/no/such/folder/anywhere"));
+        Assert.Throws<CliUsageException>(() => ExperimentVerb.ParseRuns("sft"));
+        Assert.Throws<CliUsageException>(() => ExperimentVerb.ParseRuns(","));
+        Assert.Throws<ArgumentException>(() => AlgorithmsExperiment.RunAsync(new Dictionary<string, string?>(), [], 1).GetAwaiter().GetResult());
+    }
+}

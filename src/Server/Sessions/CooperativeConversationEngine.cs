@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using CoopAgent.Agent;
+using CoopAgent.Agent.Belief;
+using CoopAgent.Agent.Household;
+using CoopAgent.Agent.Humans;
+using CoopAgent.Agent.Loop;
+using CoopAgent.Agent.Scenarios;
+using CoopAgent.Alignment.Models;
+using CoopAgent.Alignment.Policy;
+using CoopAgent.Alignment.Tokenization;
+using CoopAgent.Server.Feedback;
+
+namespace CoopAgent.Server.Sessions;
+
+/// <summary>
+/// The real <see cref="IConversationEngine"/>: the Agent project's <see cref="CooperativeAgent"/> over the
+/// policy in <see cref="ServerOptions.PolicyDirectory"/> (through <see cref="PolicyChatClient"/>), with each
+/// person's belief kept in LiteDB. Every agent turn — and so every policy call — runs on the
+/// <see cref="InferenceWorker"/> thread; the hub only awaits it.
+/// </summary>
+public sealed class CooperativeConversationEngine : IConversationEngine, IDisposable
+{
+    /// <summary>Most candidates kept per turn for comparison and ranking (the reply given plus distinct alternatives).</summary>
+    public const int MaxCandidatesShown = 5;
+
+    private readonly InferenceWorker _worker;
+    private readonly TextPolicy _policy;
+    private readonly CooperativeAgent _agent;
+    private readonly Scenario? _freeHome;
+    private readonly TimedChatClient _policyClient;
+    private readonly ILogger _logger;
+
+    public CooperativeConversationEngine(ServerOptions options, InferenceWorker worker, FeedbackStore store, ILogger<CooperativeConversationEngine> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _worker = worker;
+        var folder = PolicyLocator.Find(options.PolicyDirectory);
+        // Loaded on the inference thread: the policy's tensors live with the thread that runs it.
+        (_policy, Policy) = worker.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None).GetAwaiter().GetResult();
+        if (Policy.Trained)
+        {
+            logger.LogInformation("Policy {Version} loaded from {Folder}", Policy.Version, folder);
+        }
+        else
+        {
+            logger.LogWarning("No policy checkpoint at '{Policy}' (looked in the current directory, the repository root and the program folder): " +
+                              "serving a freshly initialised, UNTRAINED policy; /health reports trained=false", options.PolicyDirectory);
+        }
+
+        _policyClient = new TimedChatClient(new PolicyChatClient(_policy));
+        _logger = logger;
+        _agent = new CooperativeAgent("full", _policyClient, CooperativeAgentOptions.Default, new LiteDbBeliefMemory(store));
+        var builtin = BuiltinScenarios.All();
+        Scenarios = builtin.Select(s => new ScenarioSummary(s.Id, s.Title, s.Instruction)).ToList();
+        _freeHome = builtin.OrderByDescending(s => s.CreateWorld().Rooms.Count).FirstOrDefault();
+    }
+
+    public PolicyInfo Policy { get; }
+
+    public IReadOnlyList<ScenarioSummary> Scenarios { get; }
+
+    public Task<IConversation> StartAsync(string userId, SessionStart start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
+        IConversation conversation;
+        switch (start.Source)
+        {
+            case HouseholdSource.Builtin:
+                var scenario = BuiltinScenarios.All().FirstOrDefault(s => s.Id == start.ScenarioId)
+                               ?? throw new ConversationRejectedException($"Unknown scenario '{start.ScenarioId}'. Known: {string.Join(", ", Scenarios.Select(s => s.Id))}.");
+                conversation = Open(userId, scenario.Title, scenario.Instruction, scenario.CreateWorld(), scenario.Prior, scenario.QuestionCost, seed);
+                break;
+            case HouseholdSource.Upload:
+                Scenario uploaded;
+                try
+                {
+                    uploaded = ScenarioLoader.Parse(start.ScenarioJson ?? "", origin: "upload");
+                }
+                catch (ScenarioException e)
+                {
+                    throw new ConversationRejectedException("The scenario was refused: " + e.Message);
+                }
+
+                conversation = Open(userId, uploaded.Title, uploaded.Instruction, uploaded.CreateWorld(), uploaded.Prior, uploaded.QuestionCost, seed);
+                break;
+            default:
+                var home = _freeHome?.CreateWorld() ?? throw new ConversationRejectedException("No household is available for a free session.");
+                conversation = Open(userId, "Free household", null, home, PopulationPrior.Household, questionCost: 0.5, seed);
+                break;
+        }
+
+        return Task.FromResult(conversation);
+    }
+
+    public void Dispose() => _worker.RunAsync(_ => { _policy.Dispose(); return true; }, CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
+
+    private Conversation Open(string userId, string title, string? instruction, World world, PopulationPrior prior, double questionCost, int seed) =>
+        new(this, title, instruction, _agent.StartConversation(world, userId, prior, questionCost, seed));
+
+    private static (TextPolicy Policy, PolicyInfo Info) Load(string? folder, string asked)
+    {
+        if (folder is not null)
+        {
+            var policy = TextPolicy.Load(folder);
+            return (policy, new PolicyInfo(policy.Version, Trained: true, Source: folder));
+        }
+
+        // The fallback babbles whatever its size, so it is kept small (one layer) to answer in seconds; the
+        // context stays long enough for a prompt plus the agent's reply budget.
+        var tokenizer = CompactTokenizer.Build([]);
+        var fresh = TextPolicy.CreateUntrained(seed: 0, tokenizer, new GptConfig(tokenizer.Count, ContextLength: 256, Layers: 1, Heads: 2, Width: 32));
+        return (fresh, new PolicyInfo(fresh.Version, Trained: false, Source: $"freshly initialised (no checkpoint at '{asked}')"));
+    }
+
+    /// <summary>Splits a reply into the policy's own tokens, decoded one by one for streaming.</summary>
+    private IEnumerable<string> Tokens(string text)
+    {
+        var ids = _policy.Tokenizer.Encode(text);
+        var emitted = 0;
+        for (var i = 1; i <= ids.Length; i++)
+        {
+            var prefix = _policy.Tokenizer.Decode(ids[..i]);
+            // A byte-level token can end inside a UTF-8 character; wait for the rest of it.
+            if (prefix.EndsWith('\uFFFD') && i < ids.Length)
+            {
+                continue;
+            }
+
+            if (prefix.Length > emitted)
+            {
+                yield return prefix[emitted..];
+                emitted = prefix.Length;
+            }
+        }
+    }
+
+    private sealed class Conversation(CooperativeConversationEngine engine, string title, string? instruction, AgentConversation chat) : IConversation
+    {
+        private readonly List<(string Role, string Text)> _dialogue = [];
+
+        public string Title { get; } = title;
+
+        public string? Instruction { get; } = instruction;
+
+        public HomeView Home => HomeViews.Of(chat.World);
+
+        public BeliefView Belief => new(chat.Belief.Select(b => new BeliefBar(b.Name, b.Probability)).ToList(), null);
+
+        public async IAsyncEnumerable<ConversationEvent> RespondAsync(string message, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var prompt = Prompt(message);
+            var turn = await engine._worker.RunAsync(
+                token =>
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var policyBefore = engine._policyClient.Elapsed;
+                    var result = chat.SendAsync(message, token).GetAwaiter().GetResult();
+                    engine._logger.LogInformation(
+                        "Agent turn ({Kind}, {Actions} actions) took {Total} ms, {Policy} ms of it in the policy",
+                        result.Kind, result.Actions.Count, clock.ElapsedMilliseconds, (long)(engine._policyClient.Elapsed - policyBefore).TotalMilliseconds);
+                    return result;
+                },
+                cancellationToken);
+            var reply = turn.Kind switch
+            {
+                TurnKind.Asked => $"ask \"{turn.Text}\"",
+                TurnKind.Replied => $"say \"{turn.Text}\"",
+                _ => turn.Actions.Count > 0 ? string.Join("; ", turn.Actions.Select(a => a.Action)) : "done",
+            };
+            _dialogue.Add(("user", message));
+            _dialogue.Add(("assistant", reply));
+
+            var belief = new BeliefView(
+                turn.Belief.Select(b => new BeliefBar(b.Name, b.Probability)).ToList(),
+                turn.Kind == TurnKind.Asked ? turn.Explanation : null);
+            yield return new BeliefUpdated(belief);
+            if (turn.Kind == TurnKind.Asked)
+            {
+                yield return new QuestionAsked(turn.Text, turn.Options, turn.Explanation);
+            }
+            else
+            {
+                foreach (var token in engine.Tokens(turn.Text))
+                {
+                    yield return new ReplyToken(token);
+                }
+            }
+
+            if (turn.Actions.Count > 0)
+            {
+                yield return new ActionsExecuted(turn.Actions.Select(a => new ActionStep(a.Action, a.Ok, a.Message)).ToList(), Home);
+            }
+
+            List<string> candidates = [reply, .. turn.Candidates.Where(c => c != reply).Distinct().Take(MaxCandidatesShown - 1)];
+            var kind = turn.Kind switch
+            {
+                TurnKind.Asked => "question",
+                TurnKind.Replied => "say",
+                _ => "plan",
+            };
+            yield return new TurnCompleted(new TurnTranscript(prompt, candidates, 0, reply, kind, engine.Policy.Version));
+        }
+
+        public BeliefView? ApplyFeedback(bool? thumbsUp)
+        {
+            if (thumbsUp is null)
+            {
+                return null;
+            }
+
+            chat.Feedback(new TurnFeedback(ThumbsUp: thumbsUp));
+            return Belief;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        /// <summary>The context of this turn in the policy's prompt layout (as text, for the feedback log).</summary>
+        private string Prompt(string message)
+        {
+            var text = new System.Text.StringBuilder("<|bos|><|obs|>").Append(chat.World.Describe());
+            foreach (var (role, said) in _dialogue)
+            {
+                text.Append(role == "user" ? "<|user|>" : "<|assistant|>").Append(said);
+            }
+
+            return text.Append("<|user|>").Append(message).Append("<|assistant|>").ToString();
+        }
+    }
+}

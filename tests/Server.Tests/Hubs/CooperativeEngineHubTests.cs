@@ -1,0 +1,100 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using CoopAgent.Agent.Scenarios;
+using CoopAgent.Server.Feedback;
+using CoopAgent.Server.Hubs;
+using CoopAgent.Server.Sessions;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoopAgent.Server.Tests.Hubs;
+
+/// <summary>The hub over the real engine: the Agent project's cooperative agent, the policy on the inference
+/// worker, the Agent project's scenario loader. No checkpoint folder is given, so the policy is the freshly
+/// initialised one the server falls back to.</summary>
+public sealed class CooperativeEngineHubTests
+{
+    private static ServerFactory RealServer() => new(scripted: false, settings: new Dictionary<string, string>
+    {
+        ["policy"] = Path.Combine(Path.GetTempPath(), "coopagent-no-policy-here"),
+    });
+
+    [Fact]
+    public async Task The_real_agent_takes_a_message_streams_its_turn_pushes_belief_and_records_the_turn()
+    {
+        using var factory = RealServer();
+        using var http = factory.CreateClient();
+        var health = await http.GetFromJsonAsync<JsonElement>("/health");
+        Assert.False(health.GetProperty("policy").GetProperty("trained").GetBoolean());
+        var version = health.GetProperty("policy").GetProperty("version").GetString();
+        Assert.False(string.IsNullOrEmpty(version));
+
+        var user = await factory.NewUserAsync();
+        await using var hub = await factory.ConnectAsync(user.Token);
+        var beliefs = new List<BeliefView>();
+        hub.On<BeliefView>(nameof(IChatPage.BeliefChanged), b => { lock (beliefs) { beliefs.Add(b); } });
+        var scenarios = await hub.InvokeAsync<List<ScenarioSummary>>("ListScenarios");
+        Assert.Contains(scenarios, s => s.Id == "canonical-cat");
+        var session = await hub.InvokeAsync<SessionView>("StartScenario", "canonical-cat");
+        Assert.Contains(session.Home.Rooms.Single(r => r.Name == "kitchen").Pets, p => p.Contains("Misty"));
+        Assert.Equal(1.0, session.Belief.Hypotheses.Sum(h => h.Probability), 6);
+
+        var events = new List<ChatEvent>();
+        await foreach (var item in hub.StreamAsync<ChatEvent>("SendMessage", "Look after Leo, and cook something if he gets hungry."))
+        {
+            events.Add(item);
+        }
+
+        var done = events[^1];
+        Assert.Equal("done", done.Kind);
+        Assert.Contains(done.ReplyKind, new[] { "question", "say", "plan" });
+        Assert.Contains(events, e => e.Kind is "token" or "question");
+        Assert.NotEmpty(done.Candidates!);
+        var turn = factory.Services.GetRequiredService<FeedbackStore>().GetTurn(await UserIdAsync(factory, user.Token), done.TurnId!);
+        Assert.NotNull(turn);
+        Assert.Equal(version, turn.PolicyVersion);
+        Assert.Contains("<|obs|>", turn.Prompt);
+        Assert.Equal(turn.Reply, turn.Candidates[turn.ChosenIndex]);
+        await WaitForAsync(() => { lock (beliefs) { return beliefs.Count >= 2; } });
+        lock (beliefs)
+        {
+            Assert.Equal(1.0, beliefs[^1].Hypotheses.Sum(h => h.Probability), 6);
+        }
+    }
+
+    [Fact]
+    public async Task The_real_scenario_loader_refuses_a_malformed_upload_with_the_field_path_and_accepts_a_valid_one()
+    {
+        using var factory = RealServer();
+        var user = await factory.NewUserAsync();
+        await using var hub = await factory.ConnectAsync(user.Token);
+
+        var broken = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<SessionView>("UploadScenario", "{ \"id\": \"x\", "));
+        Assert.Contains("refused", broken.Message);
+        var incomplete = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<SessionView>("UploadScenario", "{ \"id\": \"mine\", \"title\": \"Mine\" }"));
+        Assert.Contains("refused", incomplete.Message);
+        Assert.Matches(@"upload: \w+: is required", incomplete.Message);
+
+        var builtin = BuiltinScenarios.Read(BuiltinScenarios.Names().First(n => n.Contains("tea-for-grandpa")));
+        var session = await hub.InvokeAsync<SessionView>("UploadScenario", builtin);
+        Assert.Equal("upload", session.Source);
+        Assert.NotEmpty(session.Home.Rooms);
+    }
+
+    private static async Task<string> UserIdAsync(ServerFactory factory, string token)
+    {
+        using var client = factory.ClientWith(token);
+        return (await client.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("userId").GetString()!;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition());
+    }
+}
