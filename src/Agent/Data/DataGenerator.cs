@@ -25,7 +25,6 @@ public static class DataGenerator
             var scenario = ScenarioFor(seed, i);
             var world = scenario.CreateWorld();
             var truth = scenario.DrawHypothesis(i);
-            var best = OraclePlanner.Plan(world, scenario.Judge, truth, scenario.StepLimit);
             switch (i % 3)
             {
                 case 0:
@@ -37,14 +36,14 @@ public static class DataGenerator
                     if (kind == "question")
                     {
                         var answer = Person(scenario, truth, i).Answer(world, Unquote(first)).Text;
-                        dialogue.Append("\nuser: ").Append(answer).Append("\nassistant: ").Append(best.Plan.Text);
+                        dialogue.Append("\nuser: ").Append(answer).Append("\nassistant: ").Append(OraclePlanner.Plan(world, scenario.Judge, truth, scenario.StepLimit).Plan.Text);
                     }
 
                     documents.Add(new CorpusDocument("dialogue", dialogue.ToString()));
                     break;
                 default:
                     var trace = new StringBuilder();
-                    foreach (var action in best.Plan.Actions)
+                    foreach (var action in OraclePlanner.Plan(world, scenario.Judge, truth, scenario.StepLimit).Plan.Actions)
                     {
                         var result = Simulator.Execute(world, action);
                         trace.Append("> ").Append(action).Append('\n').Append(result.Message).Append('\n');
