@@ -15,6 +15,8 @@ public static class ServerApp
             ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : ContentRoot(),
         });
 
+        // Request-by-request framework logs drown the server's own; configuration can still turn them up.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(sp => ServerOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddFeedbackStore();
         builder.Services.AddCoopIdentity();

@@ -43,6 +43,8 @@ public sealed class ServeVerb : ICliVerb
         }
 
         var app = ServerApp.Build([.. hostArgs]);
+        // Load the policy now, so the log says at once which policy serves (or that none was found).
+        _ = app.Services.GetRequiredService<Sessions.IConversationEngine>();
         await app.RunAsync(cancellationToken);
         return 0;
     }
