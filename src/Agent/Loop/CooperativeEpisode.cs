@@ -256,6 +256,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var chosen = response.Value < pending.Options.Count
             ? pending.Options[response.Value]
             : pending.Options.OrderByDescending(o => _lastCandidates.FirstOrDefault(c => c.Text == o) is { } c ? Value(c) : double.MinValue).First();
+        LastChosen = _lastCandidates.FirstOrDefault(c => c.Text == chosen);
         foreach (var action in ActionParser.ParsePlan(chosen).Where(a => a.Ok))
         {
             _plan.Enqueue(action.Action!);
