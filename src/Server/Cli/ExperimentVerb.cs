@@ -1,6 +1,9 @@
 using System.Text.Json;
 using CoopAgent.Agent.Experiments;
+using CoopAgent.Agent.Pipeline;
+using CoopAgent.Agent.Scenarios;
 using CoopAgent.Server.Reporting;
+using TorchSharp;
 
 namespace CoopAgent.Server.Cli;
 
@@ -12,27 +15,88 @@ public sealed class ExperimentVerb : ICliVerb
 {
     public string Name => "experiment";
 
-    public string Usage => "uncertainty|ppo-tricks|curriculum [--json] [--quick] [--seeds N] [--out DIR]";
+    public string Usage => "uncertainty|ppo-tricks|curriculum|algorithms [--json] [--quick] [--seeds N] [--out DIR] " +
+        "[algorithms: --runs sft=DIR,dpo=DIR,ppo=DIR | --preset tiny|default] [--seed N]";
 
-    public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    /// <summary>Scenarios the algorithms experiment evaluates on with --quick (the first of the built-in suite).</summary>
+    public const int QuickScenarios = 8;
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var name = args.Positionals.Count == 1 && Runners.ContainsKey(args.Positionals[0])
+        var names = Runners.Keys.Append("algorithms").ToArray();
+        var name = args.Positionals.Count == 1 && names.Contains(args.Positionals[0])
             ? args.Positionals[0]
-            : throw new CliUsageException($"name one experiment: {string.Join(", ", Runners.Keys)}.");
+            : throw new CliUsageException($"name one experiment: {string.Join(", ", names)}.");
         var json = args.Flag("json");
         var quick = args.Flag("quick");
         var seeds = args.GetInt("seeds", name == "uncertainty" ? 1 : 3);
         var output = Path.GetFullPath(args.Get("out", Path.Combine("runs", "experiments", name)));
-        args.RejectUnknown();
         if (seeds < 1)
         {
             throw new CliUsageException($"--seeds must be at least 1; got {seeds}.");
         }
 
-        var report = Run(name, new ExperimentSettings(quick, seeds), output, line => Console.Error.WriteLine(line));
+        ExperimentReport report;
+        if (name == "algorithms")
+        {
+            var runs = args.Get("runs");
+            var preset = TrainingPreset.ByName(args.Choice("preset", "tiny", [.. TrainingPreset.Names]));
+            var seed = args.GetInt("seed", 1);
+            args.RejectUnknown();
+            var policies = runs is null ? TrainPolicies(preset, Path.Combine(output, "runs"), seed, cancellationToken) : ParseRuns(runs);
+            var scenarios = BuiltinScenarios.All();
+            report = await AlgorithmsExperiment.RunAsync(policies, quick ? [.. scenarios.Take(QuickScenarios)] : scenarios, seed,
+                line => Console.Error.WriteLine(line), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            args.RejectUnknown();
+            report = Run(name, new ExperimentSettings(quick, seeds), output, line => Console.Error.WriteLine(line));
+        }
+
         Console.WriteLine(json ? JsonSerializer.Serialize(report.Json) : Format(report.Table));
-        return Task.FromResult(0);
+        return 0;
+    }
+
+    /// <summary>Parses <c>sft=DIR,dpo=DIR,ppo=DIR</c> (any subset of the algorithms); each folder must exist.</summary>
+    public static IReadOnlyDictionary<string, string?> ParseRuns(string runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var policies = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var part in runs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var algorithm = eq > 0 ? part[..eq] : throw new CliUsageException($"--runs takes ALGO=DIR pairs separated by commas; got '{part}'.");
+            var folder = Path.GetFullPath(part[(eq + 1)..]);
+            if (!TrainingPipeline.Algorithms.Contains(algorithm))
+            {
+                throw new CliUsageException($"--runs: unknown algorithm '{algorithm}': use {string.Join(", ", TrainingPipeline.Algorithms)}.");
+            }
+
+            if (!Directory.Exists(folder))
+            {
+                throw new CliUsageException($"--runs: no policy folder {folder} for {algorithm}.");
+            }
+
+            policies[algorithm] = folder;
+        }
+
+        return policies.Count > 0 ? policies : throw new CliUsageException("--runs names no policy folder.");
+    }
+
+    /// <summary>Trains SFT, DPO and PPO policies with the household pipeline (resuming finished or interrupted runs).</summary>
+    private static Dictionary<string, string?> TrainPolicies(TrainingPreset preset, string folder, int seed, CancellationToken cancellationToken)
+    {
+        var policies = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var algorithm in new[] { "sft", "dpo", "ppo" })
+        {
+            var request = new TrainingRequest(preset, algorithm, Path.Combine(folder, algorithm), seed, torch.CPU, Resume: true,
+                $"coopagent experiment algorithms --preset {preset.Name} --seed {seed}");
+            policies[algorithm] = TrainVerb.Train(request, interactive: false, cancellationToken).PolicyFolder;
+        }
+
+        return policies;
     }
 
     /// <summary>Runner of each experiment by name.</summary>
