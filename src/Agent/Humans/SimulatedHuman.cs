@@ -6,8 +6,8 @@ using CoopAgent.Agent.Scenarios;
 
 namespace CoopAgent.Agent.Humans;
 
-/// <summary>A person's answer to a question. <see cref="Choice"/> is the index of the option chosen, or null
-/// when none was ("I don't mind", a free-text answer, a fact).</summary>
+/// <summary>A person's answer to a question. <see cref="Choice"/> is the index of the option chosen (for a
+/// yes/no question 0 = yes, 1 = no), or null when none was ("I don't mind", a free-text answer, a fact).</summary>
 public sealed record HumanAnswer(string Text, int? Choice, bool Indifferent = false);
 
 /// <summary>How a simulated person behaves: rationality β of the Boltzmann choice (∞ = always the best) and
@@ -135,7 +135,6 @@ public sealed partial class SimulatedHuman
         {
             return new HumanAnswer(fact, null);
         }
-
 
         var plans = OraclePlanner.Score(PlanEnumerator.Enumerate(world), _judge, Truth, maxSteps);
         var alternatives = Alternatives(question);

@@ -8,8 +8,8 @@ public sealed record SimulatedPlan(CandidatePlan Plan, World End);
 /// <summary>
 /// Enumerates goal-level plans for a world — serve each drinkable or edible thing to each person, heat or
 /// cook each thing that can be (the cat is physically cookable), order food, fetch each portable thing,
-/// put things in containers, dispose, clean, make safe, wait, do nothing — compiles each to primitive
-/// actions and simulates it on a copy. Only plans whose every step succeeds are returned, in a fixed order
+/// put things in containers, dispose, clean, make safe, tell the person it cannot be done, wait, do nothing —
+/// compiles each to primitive actions and simulates it on a copy. Only plans whose every step succeeds are returned, in a fixed order
 /// (the order of items in the world), so the first physically possible match is well defined.
 /// </summary>
 public static class PlanEnumerator
