@@ -39,7 +39,8 @@ public sealed record CooperativeAgentOptions
 
     public float TopP { get; init; } = 0.95f;
 
-    public int MaxOutputTokens { get; init; } = 96;
+    /// <summary>Longest turn sampled: a plan of eight steps is 24 tokens in the compact cl100k vocabulary, so 64 leaves room.</summary>
+    public int MaxOutputTokens { get; init; } = 64;
 
     /// <summary>The answer model's rationality β and tie tolerance: the simulated humans' family.</summary>
     public HumanOptions Person { get; init; } = new();

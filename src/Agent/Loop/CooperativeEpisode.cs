@@ -49,6 +49,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private readonly Queue<HouseholdAction> _plan = new();
     private PendingQuestion? _pending;
     private GoalModel? _goal;
+    private string? _lookedInto;
     private World? _view;
     private List<ScoredCandidate> _lastCandidates = [];
     private int _observations;
@@ -383,6 +384,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         if (_options.Asking == AskingRule.ValueOfInformation && Look(observation.View, candidates, probes, belief) is { } look)
         {
             Explanation = look.Explanation;
+            _lookedInto = look.Actions[^1].Thing;
             foreach (var action in look.Actions)
             {
                 _plan.Enqueue(action);
@@ -574,6 +576,13 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             1 => $"Shall I {Describe(options[0])}?",
             _ => $"Which would you like: {string.Join(", or ", options.Select(Describe))}?",
         };
+
+        // After a look, say what was found: "I found coffee, tea and chamomile in the cupboard. Which ...?"
+        if (_lookedInto is { } container && _view?.FindById(container) is { } opened && _view.Contents(opened).Select(i => i.Name).ToList() is { Count: > 0 } found)
+        {
+            text = $"I found {(found.Count == 1 ? found[0] : $"{string.Join(", ", found.SkipLast(1))} and {found[^1]}")} in the {opened.Name}. {text}";
+        }
+
         var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)actions.Select(a => problem.Utility(a, h)).ToArray()).ToList();
         return _answers.Question(text, QuestionCost(belief), options, utilities, _options.Epsilon);
     }

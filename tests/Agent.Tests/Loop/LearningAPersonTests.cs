@@ -67,6 +67,8 @@ public class LearningAPersonTests
         Assert.StartsWith("Looked", result.Steps[0].Turn.Explanation);
         var question = result.Steps.First(s => s.Turn.Action.StartsWith("ask", StringComparison.Ordinal));
         Assert.True(question.Turn.Options!.Count >= 2);
+        Assert.StartsWith("ask \"I found ", question.Turn.Action);
+        Assert.Contains("in the cupboard", question.Turn.Action);
         Assert.All(question.Turn.Options!, o => Assert.DoesNotContain("open cupboard", o));
         Assert.True(result.Verdict.Success, string.Join("; ", result.Verdict.FailedConditions));
     }
