@@ -28,7 +28,9 @@ public sealed class ChatBench : IBenchSection
         var data = Directory.CreateTempSubdirectory("coopagent-chat-bench-").FullName;
         string[] args =
         [
+            // Logs go to stderr: stdout carries only the bench's JSON.
             "--urls=http://127.0.0.1:0", $"--data={data}", "--Logging:LogLevel:Default=Warning",
+            "--Logging:Console:LogToStandardErrorThreshold=Trace",
             "--Limits:MessagesPerMinute=1000000", "--Limits:HttpRequestsPerMinute=1000000",
             "--Limits:HubCallsPerMinute=1000000", "--Limits:SessionTurnLimit=1000000",
         ];
