@@ -109,7 +109,7 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
             var policyFolder = Path.Combine(request.OutputFolder, "policy");
             var name = $"{_preset.Name}-{request.Algorithm}-s{request.Seed}-{DateTime.UtcNow:yyyyMMdd-HHmm}";
             CheckpointStore.Save(policyFolder, final, _tokenizer, CheckpointManifest.Create(
-                name, parent: parent, metrics: metrics, info: Provenance()));
+                name, parent: $"{_preset.Name}-{parent}-s{request.Seed}", metrics: metrics, info: Provenance()));
             _state = _state.Complete("policy");
             _state.Write(request.OutputFolder);
             observer.Note($"policy written to {policyFolder} ({name})");

@@ -21,6 +21,20 @@ public static class DeviceSelector
         };
     }
 
+    /// <summary>
+    /// Sets LibTorch's intra-op threads from <c>COOPAGENT_TORCH_THREADS</c> (default 1). Our models are small, so
+    /// per-op overhead dominates and a second thread buys little; on a busy 2-core machine two threads per
+    /// process oversubscribe the cores and were measured 10–60× slower (a decode step 17 ms with one thread,
+    /// 406 ms with two, under load). Returns the number set.
+    /// </summary>
+    public static int ConfigureThreads()
+    {
+        var text = Environment.GetEnvironmentVariable("COOPAGENT_TORCH_THREADS");
+        var threads = int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
+        torch.set_num_threads(threads);
+        return threads;
+    }
+
     /// <summary>True when this assembly was built against TorchSharp-cuda-linux (<c>-p:TorchBackend=cuda</c>).</summary>
     public static bool CudaBuild =>
 #if TORCH_CUDA

@@ -35,6 +35,11 @@ public static class CliApp
 
         try
         {
+            if (verb.Name is not "import")
+            {
+                CoopAgent.Alignment.Devices.DeviceSelector.ConfigureThreads();
+            }
+
             return await verb.RunAsync(new CliArgs(rest, FlagNames), cancellationToken).ConfigureAwait(false);
         }
         catch (CliUsageException e)
@@ -48,7 +53,7 @@ public static class CliApp
             Console.Error.WriteLine($"coopagent {verb.Name}: cancelled.");
             return 130;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or InvalidDataException
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or FileNotFoundException or InvalidDataException
                                       or UnauthorizedAccessException or KeyNotFoundException or FormatException
                                       || e.GetType().Name.EndsWith("CheckpointException", StringComparison.Ordinal)
                                       || e.GetType().Name.EndsWith("ScenarioException", StringComparison.Ordinal))

@@ -127,8 +127,8 @@ public sealed class TrainVerb : ICliVerb
         Plot("ppo_kl.png", "PPO: KL to the reference (nats per response)", "KL", new PlotSeries("ppo", "kl", "KL"));
         Plot("ppo_entropy.png", "PPO: policy entropy (nats per token)", "entropy", new PlotSeries("ppo", "entropy", "entropy"));
         Plot("gold_vs_proxy.png", "Gold reward (true θ) against proxy reward (reward model)", "reward",
-            new PlotSeries("ppo.eval", "gold", "gold, held-out prompts"), new PlotSeries("ppo.eval", "proxy", "proxy, held-out prompts"),
-            new PlotSeries("ppo", "gold", "gold, rollouts"), new PlotSeries("ppo", "score", "proxy, rollouts"));
+            new PlotSeries("ppo.eval", "gold", "gold, held-out prompts"), new PlotSeries("ppo", "gold", "gold, rollouts"),
+            new PlotSeries("ppo.eval", "proxy", "proxy, held-out prompts", RightAxis: true), new PlotSeries("ppo", "score", "proxy, rollouts", RightAxis: true));
         Plot("dpo_margin.png", "DPO: implicit reward margin", "margin", new PlotSeries("dpo", "margin", "margin"));
         return written;
     }
