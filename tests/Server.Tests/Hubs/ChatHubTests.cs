@@ -256,6 +256,29 @@ public sealed class ChatHubTests
     }
 
     [Fact]
+    public async Task A_reconnecting_browser_resumes_its_session_and_another_user_does_not_see_it()
+    {
+        using var factory = new ServerFactory();
+        var (_, hub, token) = await StartedAsync(factory);
+        var turnId = (await SendAsync(hub, "water"))[^1].TurnId!;
+        var before = await hub.InvokeAsync<SessionView>("ResumeSession");
+        await hub.DisposeAsync();
+
+        var again = await factory.ConnectAsync(token);
+        var resumed = await again.InvokeAsync<SessionView?>("ResumeSession");
+        Assert.NotNull(resumed);
+        Assert.Equal(before.SessionId, resumed.SessionId);
+        Assert.Equal(1, resumed.TurnsUsed);
+        Assert.Equal("done", (await SendAsync(again, "juice"))[^1].Kind);
+        Assert.Equal(1, (await again.InvokeAsync<FeedbackView>("Rate", turnId, true, null)).Rating);
+
+        var stranger = await factory.ConnectAsync((await factory.NewUserAsync()).Token);
+        Assert.Null(await stranger.InvokeAsync<SessionView?>("ResumeSession"));
+        await again.DisposeAsync();
+        await stranger.DisposeAsync();
+    }
+
+    [Fact]
     public async Task The_hub_refuses_a_connection_without_a_known_token()
     {
         using var factory = new ServerFactory();
