@@ -270,6 +270,20 @@ public class ExperimentPartsTests
         Assert.True(new PpoOptions().NormalizeAdvantages);
         Assert.False(PpoTricksExperiment.Variants.Single(v => v.Name == "no-adv-norm").Apply(new PpoOptions()).NormalizeAdvantages);
     }
+
+    [Fact]
+    public void Raw_advantages_change_the_policy_update_and_whitened_ones_have_a_near_zero_first_loss()
+    {
+        // In the first minibatch step the ratio is 1, so the clipped loss is −mean(advantage): about 0 when the
+        // advantages are whitened over the batch, −mean(raw GAE) otherwise.
+        PpoStats First(bool normalise) => PpoToyTask.Run(new PpoToyOptions(1,
+            PpoToyTask.DefaultPpo(4) with { Epochs = 1, MiniBatchSize = 32, NormalizeAdvantages = normalise }, EvaluationSamples: 8, Seed: 4, Threads: 1)).History[0];
+        var whitened = First(true);
+        var raw = First(false);
+        Assert.Equal(0.0, whitened.PolicyLoss, 1e-4);
+        Assert.True(Math.Abs(raw.PolicyLoss) > 1e-3, $"raw loss {raw.PolicyLoss}");
+        Assert.Equal(whitened.MeanScore, raw.MeanScore, 12);
+    }
 }
 
 public class AlgorithmsExperimentTests
