@@ -24,7 +24,7 @@ public sealed class ExperimentVerb : ICliVerb
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var names = Runners.Keys.Append("algorithms").ToArray();
+        var names = ExperimentCatalog.Names;
         var name = args.Positionals.Count == 1 && names.Contains(args.Positionals[0])
             ? args.Positionals[0]
             : throw new CliUsageException($"name one experiment: {string.Join(", ", names)}.");
