@@ -21,7 +21,9 @@ public sealed class ChatPageBrowserTests
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium).");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        // The real engine (the cooperative agent on the freshly initialised policy), not the scripted one.
+        // The real engine (the cooperative agent), not the scripted one, on the untrained fallback policy: its
+        // samples differ from each other, so every agent turn offers several candidates to rank. (The shipped
+        // policy often samples K identical turns, leaving nothing to rank.)
         using var factory = new ServerFactory(scripted: false, settings: new Dictionary<string, string>
         {
             ["policy"] = Path.Combine(Path.GetTempPath(), "coopagent-no-policy-here"),
@@ -86,11 +88,13 @@ public sealed class ChatPageBrowserTests
         Assert.DoesNotContain(console, line => line.Contains("Error", StringComparison.Ordinal));
     }
 
-    private static string ScreenshotPath([CallerFilePath] string here = "")
+    // tests/Server.Tests/Browser/this file → the repository root.
+    private static string RepositoryRoot([CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+
+    private static string ScreenshotPath()
     {
-        // tests/Server.Tests/Browser/this file → the repository root.
-        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
-        var folder = Path.Combine(root, "docs", "screenshots");
+        var folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, "chat.png");
     }
