@@ -6,6 +6,7 @@ using CoopAgent.Agent.Household;
 using CoopAgent.Agent.Humans;
 using CoopAgent.Agent.Loop;
 using CoopAgent.Agent.Scenarios;
+using CoopAgent.Alignment.Generation;
 using CoopAgent.Alignment.Models;
 using CoopAgent.Alignment.Policy;
 using CoopAgent.Alignment.Tokenization;
@@ -23,6 +24,11 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
 {
     /// <summary>Most candidates kept per turn for comparison and ranking (the reply given plus distinct alternatives).</summary>
     public const int MaxCandidatesShown = 5;
+
+    /// <summary>Alternatives drawn for feedback when the agent's own samples were all the same turn.</summary>
+    private const int AlternativeCount = 3;
+
+    private static readonly SamplingOptions AlternativeSampling = new(MaxNewTokens: 64, Temperature: 1.3);
 
     private readonly InferenceWorker _worker;
     private readonly TextPolicy _policy;
@@ -151,7 +157,9 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
 
         public async IAsyncEnumerable<ConversationEvent> RespondAsync(string message, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            var prompt = Prompt(message);
+            var observation = chat.World.Describe();
+            var prompt = Prompt(observation, message);
+            List<ChatTurn> context = [.. _dialogue.Select(d => new ChatTurn(d.Role == "user" ? ChatRole.User : ChatRole.Assistant, d.Text)), new(ChatRole.User, message)];
             var turn = await engine._worker.RunAsync(
                 token =>
                 {
@@ -195,6 +203,17 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             }
 
             List<string> candidates = [reply, .. turn.Candidates.Where(c => c != reply).Distinct().Take(MaxCandidatesShown - 1)];
+            if (candidates.Count < 2)
+            {
+                // A confident policy samples K identical turns, leaving nothing to compare or rank. Alternatives
+                // for the feedback panel are drawn for the same context at a higher temperature — after the
+                // reply has streamed, so they cost the person no waiting.
+                var alternatives = await engine._worker.RunAsync(
+                    _ => engine._policy.Sample(observation, context, AlternativeCount, AlternativeSampling, seed: Random.Shared.NextInt64()),
+                    cancellationToken);
+                candidates.AddRange(alternatives.Select(a => a.Trim()).Where(a => a.Length > 0 && a != reply).Distinct().Take(MaxCandidatesShown - 1));
+            }
+
             var kind = turn.Kind switch
             {
                 TurnKind.Asked => "question",
@@ -218,9 +237,9 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
         /// <summary>The context of this turn in the policy's prompt layout (as text, for the feedback log).</summary>
-        private string Prompt(string message)
+        private string Prompt(string observation, string message)
         {
-            var text = new System.Text.StringBuilder("<|bos|><|obs|>").Append(chat.World.Describe());
+            var text = new System.Text.StringBuilder("<|bos|><|obs|>").Append(observation);
             foreach (var (role, said) in _dialogue)
             {
                 text.Append(role == "user" ? "<|user|>" : "<|assistant|>").Append(said);

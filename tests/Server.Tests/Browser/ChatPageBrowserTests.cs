@@ -21,12 +21,11 @@ public sealed class ChatPageBrowserTests
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium).");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        // The real engine (the cooperative agent), not the scripted one, on the untrained fallback policy: its
-        // samples differ from each other, so every agent turn offers several candidates to rank. (The shipped
-        // policy often samples K identical turns, leaving nothing to rank.)
+        // The real engine (the cooperative agent), not the scripted one, on the shipped policy (the untrained
+        // fallback where none ships yet).
         using var factory = new ServerFactory(scripted: false, settings: new Dictionary<string, string>
         {
-            ["policy"] = Path.Combine(Path.GetTempPath(), "coopagent-no-policy-here"),
+            ["policy"] = Path.Combine(RepositoryRoot(), "policies", "default"),
             ["urls"] = "http://127.0.0.1:0",
         });
         factory.UseKestrel();
@@ -71,7 +70,7 @@ public sealed class ChatPageBrowserTests
 
         await first.Locator(".thumb-up").ClickAsync();
         await Assertions.Expect(first.Locator(".saved")).ToHaveTextAsync("saved ✓");
-        // Rank the first turn that had more than one candidate (a turn that follows a chosen option may not).
+        // Rank the first turn with more than one candidate (the engine adds alternatives when the agent's collapse).
         var rankable = page.Locator(".msg.agent").Filter(new() { Has = page.Locator(".open-rank:not([disabled])") }).First;
         await rankable.Locator(".open-rank").ClickAsync();
         await rankable.Locator(".save-rank").ClickAsync();
