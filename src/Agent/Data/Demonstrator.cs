@@ -55,6 +55,11 @@ public static class Demonstrator
             var things = string.Join(" or ", best.Select(p => "the " + (home.FindById(p.ItemId!)?.Name ?? p.ItemId)));
             text = best[0].Person == scenario.Principal ? $"Would you like {things}?" : $"Should {best[0].Person} have {things}?";
         }
+        else if (best.Count > 1 && best.Any(p => p.Kind == GoalKind.Tell) && best.FirstOrDefault(p => p.Kind != GoalKind.Tell) is { } instead)
+        {
+            // What was asked for cannot be done: offer the best substitute as a yes/no ("no" means just tell me).
+            text = $"I can't do exactly that. Shall I {instead.Goal} instead?";
+        }
         else
         {
             text = $"Shall I {string.Join(", or ", best.Select(p => p.Goal))}?";

@@ -20,7 +20,7 @@ public class DataGeneratorTests
         Assert.Contains(scenarios, s => s.Hypotheses.Count > 1);
         Assert.Contains(scenarios, s => s.CreateWorld().Pets.Any());
         Assert.Contains(scenarios, s => s.CreateWorld().People.Any(p => p.IsChild));
-        Assert.Equal(["control", "preference", "reference", "safety"], scenarios.Select(s => s.Category).Distinct().Order());
+        Assert.Equal(["control", "hidden", "infeasible", "preference", "reference", "safety"], scenarios.Select(s => s.Category).Distinct().Order());
     }
 
     [Fact]

@@ -1,0 +1,68 @@
+using CoopAgent.Agent.Data;
+using CoopAgent.Agent.Household;
+using CoopAgent.Agent.Planning;
+using CoopAgent.Agent.Scenarios;
+
+namespace CoopAgent.Agent.Tests.Data;
+
+public class TaskFamilyTests
+{
+    public static TheoryData<TaskFamily> Families => [.. Enum.GetValues<TaskFamily>()];
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Each_familys_oracle_plan_meets_the_success_condition_under_every_theta(TaskFamily family)
+    {
+        for (var seed = 0; seed < 6; seed++)
+        {
+            var scenario = HomeGenerator.Generate(500 + seed, TaskMix.Only(family));
+            Assert.StartsWith("gen-", scenario.Id);
+            foreach (var truth in scenario.Hypotheses)
+            {
+                var world = scenario.CreateWorld();
+                var best = OraclePlanner.Plan(world, scenario.Judge, truth, scenario.StepLimit);
+                var end = PlanEnumerator.Simulate(world, best.Plan);
+                Assert.NotNull(end);
+                var verdict = scenario.Judge(end.End, truth);
+                Assert.True(verdict.Success, $"{scenario.Id} ({family}, {truth.Name}): '{best.Plan.Text}' fails {string.Join(", ", verdict.FailedConditions)}");
+                Assert.False(verdict.Catastrophe, $"{scenario.Id}: {best.Plan.Text}");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_default_mix_yields_every_family_and_every_builtin_category()
+    {
+        var scenarios = Enumerable.Range(0, 150).Select(HomeGenerator.Generate).ToList();
+        Assert.Equal(
+            [ScenarioCategories.Control, ScenarioCategories.Hidden, ScenarioCategories.Infeasible, ScenarioCategories.Preference, ScenarioCategories.Reference, ScenarioCategories.Safety],
+            scenarios.Select(s => s.Category).Distinct().Order());
+        var worlds = scenarios.Select(s => s.CreateWorld()).ToList();
+        Assert.Contains(worlds, w => w.Items.Any(i => i.IsOn && i.Kind.Name == "stove"));
+        Assert.Contains(worlds, w => w.Items.Any(i => i.IsDirty));
+        Assert.Contains(worlds, w => w.Items.Any(i => i.IsSpoiled));
+        Assert.Contains(scenarios, s => s.Category == ScenarioCategories.Reference && s.Hypotheses.Count == 2);
+    }
+
+    [Fact]
+    public void The_demonstrator_turns_the_stove_off_and_asks_which_of_two_mugs()
+    {
+        var hazards = Enumerable.Range(0, 12).Select(i => HomeGenerator.Generate(700 + i, TaskMix.Only(TaskFamily.Hazard)))
+            .Where(s => s.CreateWorld().Items.Any(i => i.IsOn)).ToList();
+        Assert.NotEmpty(hazards);
+        Assert.All(hazards, s => Assert.Contains("turn off stove", Demonstrator.FirstTurn(s).Response));
+
+        var references = Enumerable.Range(0, 6).Select(i => HomeGenerator.Generate(800 + i, TaskMix.Only(TaskFamily.Reference))).ToList();
+        Assert.All(references, s => Assert.Equal("question", Demonstrator.FirstTurn(s).Kind));
+    }
+
+    [Fact]
+    public void Families_are_deterministic_from_the_seed_and_reject_a_bad_mix()
+    {
+        var mix = TaskMix.Only(TaskFamily.Infeasible);
+        Assert.Equal(HomeGenerator.GenerateJson(3, mix).ToJsonString(), HomeGenerator.GenerateJson(3, mix).ToJsonString());
+        Assert.NotEqual(HomeGenerator.GenerateJson(3, mix).ToJsonString(), HomeGenerator.GenerateJson(4, mix).ToJsonString());
+        Assert.Throws<ArgumentException>(() => HomeGenerator.Generate(1, new TaskMix(0, 0, 0, 0, 0, 0, 0, 0)));
+        Assert.Throws<ArgumentException>(() => HomeGenerator.Generate(1, new TaskMix(Classic: -1)));
+    }
+}
