@@ -15,8 +15,12 @@ namespace CoopAgent.Agent.Data;
 public static class HomeGenerator
 {
     private static readonly string[] OtherRooms = ["living room", "bedroom", "study", "dining room", "playroom", "garden", "hallway"];
-    private static readonly string[] AdultNames = ["anna", "tom", "maria", "sam", "priya", "omar", "lucy", "ben", "chen", "fatima", "jo", "walter"];
-    private static readonly string[] ChildNames = ["leo", "mia", "noah", "ella", "kai", "zoe", "finn", "ava"];
+    private static readonly string[] AdultNames =
+    [
+        "anna", "tom", "maria", "sam", "priya", "omar", "lucy", "ben", "chen", "fatima", "jo", "walter", "ines", "kwame", "greta",
+        "hugo", "amara", "dev", "rosa", "yusuf", "helga", "marco", "nadia", "olu", "beatrix", "kenji", "sofia", "idris",
+    ];
+    private static readonly string[] ChildNames = ["leo", "mia", "noah", "ella", "kai", "zoe", "finn", "ava", "ruby", "theo", "nia", "oscar", "ivy", "sami", "elio", "maya"];
     private static readonly string[] PetNames = ["misty", "rex", "luna", "biscuit", "pepper", "max"];
     private static readonly string[] Pets = ["cat", "dog", "hamster"];
     private static readonly string[] StoreKinds = ["drawer", "shelf", "box", "basket"];
@@ -155,6 +159,16 @@ public static class HomeGenerator
         };
         var layout = new Layout(random, pools, ids, rooms, roomNodes, people, kitchenObjects, counter, things);
         var family = mix.Draw(random);
+        if (family is not (TaskFamily.Classic or TaskFamily.Hazard) && child is not null)
+        {
+            // Cleaning, binning, telling cannot be combined with making the home safe in one plan (the
+            // enumerator pairs safety only with giving and putting): keep the knife out of a child's reach here.
+            foreach (var knife in counter.Where(n => n!["id"]!.GetValue<string>() == "knife").ToList())
+            {
+                counter.Remove(knife);
+            }
+        }
+
         var (intent, slots, hypotheses, category) = family switch
         {
             TaskFamily.Hazard => HazardTask(layout, child, catastrophes),
@@ -164,8 +178,8 @@ public static class HomeGenerator
             TaskFamily.Hidden => HiddenTask(layout, principal),
             TaskFamily.Reference => ReferenceTask(layout, principal),
             TaskFamily.Infeasible => InfeasibleTask(layout, principal, drinks),
-            _ => random.NextDouble() < 0.3 && things.Count > 0
-                ? FetchTask(random, principal, things)
+            _ => random.NextDouble() < 0.3 && things.Any(t => Fetchable(t.Kind))
+                ? FetchTask(random, principal, [.. things.Where(t => Fetchable(t.Kind))])
                 : Task(random, principal, child, drinks, foods, delivery),
         };
         return new JsonObject
@@ -192,7 +206,8 @@ public static class HomeGenerator
         Random random, string principal, string? child, List<ObjectKind> drinks, List<ObjectKind> foods, bool delivery)
     {
         var hypotheses = new JsonArray();
-        var hungryChild = child is not null && random.NextDouble() < 0.5;
+        // A hungry child only where there is something to feed them (else no plan could succeed).
+        var hungryChild = child is not null && random.NextDouble() < 0.5 && (foods.Count > 0 || delivery);
         if (hungryChild || (random.NextDouble() < 0.4 && (foods.Count > 0 || delivery)))
         {
             var who = hungryChild ? child! : principal;
@@ -200,11 +215,6 @@ public static class HomeGenerator
             if (delivery)
             {
                 options.Add("pizza");
-            }
-
-            if (options.Count == 0)
-            {
-                options.Add("sandwich");
             }
 
             foreach (var food in options.Distinct().Take(3))
@@ -436,6 +446,9 @@ public static class HomeGenerator
         return text;
     }
 
+    /// <summary>Whether a thing can be carried to someone (containers are put things in, not fetched).</summary>
+    private static bool Fetchable(ObjectKind kind) => !kind.Has(Traits.Container) && !kind.Has(Traits.Fixed) && !kind.Has(Traits.Living);
+
     private static JsonArray Single(string name, string answer, JsonArray success) =>
     [
         new JsonObject
@@ -565,10 +578,10 @@ public static class HomeGenerator
 
         public JsonObject RoomNode(string room) => roomNodes.Select(n => (JsonObject)n!).First(n => n["name"]!.GetValue<string>() == room);
 
-        /// <summary>A misc thing or valuable of a kind not already lying about (so naming it is unambiguous).</summary>
+        /// <summary>A portable misc thing or valuable of a kind not already lying about (so naming it is unambiguous).</summary>
         public ObjectKind FreshThing()
         {
-            var fresh = Pools.Things.Where(k => things.All(t => t.Kind.Name != k.Name)).ToList();
+            var fresh = Pools.Things.Where(k => things.All(t => t.Kind.Name != k.Name) && Fetchable(k)).ToList();
             return fresh[Random.Next(fresh.Count)];
         }
 
