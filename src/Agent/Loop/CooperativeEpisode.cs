@@ -48,6 +48,9 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private readonly World? _actOn;
     private readonly Queue<HouseholdAction> _plan = new();
     private PendingQuestion? _pending;
+    private string? _lastQuestion;
+    private readonly HashSet<string> _refusalsAsked = new(StringComparer.Ordinal);
+    private readonly List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _requested = [];
     private GoalModel? _goal;
     private string? _lookedInto;
     private World? _view;
@@ -142,9 +145,10 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var fearing = harms.Select((harm, h) => (harm, h)).Where(x => x.harm > _options.HarmBound)
             .Select(x => string.Create(CultureInfo.InvariantCulture, $"'{_hypotheses.Names[x.h]}' ({p[x.h]:P1}) would lose {x.harm:F0}")).ToList();
         var safe = _lastCandidates.Where(c => !c.Actions.Contains(action)).OrderByDescending(c => Value(c)).Take(_options.MaxOptions).Select(c => c.Text).ToList();
+        var about = action.Verb == Verb.Done ? "stop here" : action.ToString();
         var question = safe.Count > 1
-            ? $"I was about to {action}, but that could do real harm. Which would you like instead: {string.Join(", or ", safe.Select(Describe))}?"
-            : $"I was about to {action}, but that could do real harm. What should I do instead?";
+            ? $"I was about to {about}, but that could do real harm. Which would you like instead: {string.Join(", or ", safe.Select(Describe))}?"
+            : $"What would you like me to do? I was about to {about}, but that could do real harm.";
         return new HarmAssessment(expected, question, safe.Count > 1 ? safe : [], fearing.Count > 0 ? string.Join("; ", fearing) : "small risks add up");
     }
 
@@ -239,6 +243,13 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         _plan.Clear();
         if (pending.Options.Count == 0)
         {
+            // An open question ("what should I do?"): when the answer is itself a plan ("Please turn off the
+            // stove."), it becomes a candidate of the next decision, scored and gated like the policy's.
+            if (RequestedPlan(answer.Text, _view) is { } requested)
+            {
+                _requested.Add(requested);
+            }
+
             return;
         }
 
@@ -263,6 +274,68 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             _plan.Enqueue(action.Action!);
         }
     }
+
+    /// <summary>An answer that reads as a plan of robot actions once courtesy words are dropped ("Please turn off
+    /// the stove." → <c>turn off stove; done</c>); null when any part of it does not parse, or it only talks.
+    /// A request to put or give something the robot does not hold is read with the steps it presupposes: walk
+    /// to the thing, take it, walk to where it goes (the person said what, not how).</summary>
+    internal static (string Text, IReadOnlyList<HouseholdAction> Actions)? RequestedPlan(string answer, World? view)
+    {
+        var text = (answer ?? "").Trim().TrimEnd('.', '!');
+        foreach (var courtesy in CourtesyWords)
+        {
+            if (text.StartsWith(courtesy, StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[courtesy.Length..].TrimStart(',', ' ');
+            }
+        }
+
+        var parsed = ActionParser.ParsePlan(text.Replace(" and then ", "; ", StringComparison.OrdinalIgnoreCase).Replace(" then ", "; ", StringComparison.OrdinalIgnoreCase));
+        if (text.Length == 0 || parsed.Any(p => !p.Ok) || parsed.Any(p => p.Action!.Verb is Verb.Ask or Verb.Say))
+        {
+            return null;
+        }
+
+        var actions = view is null ? parsed.Select(p => p.Action!).ToList() : WithPresupposedSteps(view, parsed.Select(p => p.Action!));
+        if (actions[^1].Verb != Verb.Done)
+        {
+            actions.Add(new HouseholdAction(Verb.Done));
+        }
+
+        return (string.Join("; ", actions), actions);
+    }
+
+    private static List<HouseholdAction> WithPresupposedSteps(World view, IEnumerable<HouseholdAction> requested)
+    {
+        var room = view.RobotRoom;
+        var held = view.Held.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var actions = new List<HouseholdAction>();
+        void GoTo(string? to)
+        {
+            if (to is not null && !string.Equals(to, room, StringComparison.Ordinal))
+            {
+                actions.Add(new HouseholdAction(Verb.Goto, to));
+                room = to;
+            }
+        }
+
+        foreach (var action in requested)
+        {
+            if (action.Verb is Verb.Put or Verb.Give && view.FindVisible(action.Thing).Item is { } thing && !held.Contains(thing.Id))
+            {
+                GoTo(view.RoomOf(thing));
+                actions.Add(new HouseholdAction(Verb.Take, action.Thing));
+                held.Add(thing.Id);
+                GoTo(action.Verb == Verb.Put && view.FindVisible(action.Target).Item is { } place ? view.RoomOf(place) : null);
+            }
+
+            actions.Add(action);
+        }
+
+        return actions;
+    }
+
+    private static readonly string[] CourtesyWords = ["please", "could you", "can you", "just", "yes", "no"];
 
     /// <summary>A free-text answer: its 1-based number, "don't mind" (→ index m), or the option whose words it
     /// shares most; null when nothing matches.</summary>
@@ -305,8 +378,10 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var questions = new List<string>();
         foreach (var sample in samples)
         {
-            var parsed = ActionParser.ParsePlan(sample);
-            if (parsed.Count == 0 || parsed.Any(p => !p.Ok))
+            // A sample whose later steps do not parse still proposes its valid prefix (e.g. "goto kitchen; take
+            // knife; give fridge" → "goto kitchen; take knife"): kept as a partial plan and scored like any other.
+            var parsed = ActionParser.ParsePlan(sample).TakeWhile(p => p.Ok).ToList();
+            if (parsed.Count == 0)
             {
                 continue;
             }
@@ -333,7 +408,8 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             plans.Add((string.Join("; ", actions), actions));
         }
 
-        var parsedAnything = plans.Count > 0 || questions.Count > 0;
+        var parsedAnything = plans.Count > 0 || questions.Count > 0 || _requested.Count > 0;
+        plans.AddRange(_requested.Select(r => (r.Text, r.Actions)));
         plans.Add((DoNothing, [new HouseholdAction(Verb.Done)]));
         var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
         var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
@@ -394,7 +470,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         }
 
         var ask = ShouldAsk(decision, problem, candidates, probes, belief, conformal);
-        if (ask is { } question && QuestionsAsked < _options.MaxQuestions)
+        if (ask is { } question && QuestionsAsked < _options.MaxQuestions && !string.Equals(question.Text, _lastQuestion, StringComparison.Ordinal))
         {
             Explanation = _options.Asking == AskingRule.ValueOfInformation ? decision.Explanation : "";
             var options = question.Responses.Take(question.Responses.Count - 1).ToList();
@@ -597,6 +673,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private AgentTurn Ask(Observation observation, string text, List<string> options, List<IReadOnlyList<double>> utilities, List<string> samples)
     {
         QuestionsAsked++;
+        _lastQuestion = text;
         _pending = new PendingQuestion(options, utilities, observation.Dialogue.Count + 1);
         if (Explanation.Length == 0 || !Explanation.StartsWith("Asked", StringComparison.Ordinal))
         {
@@ -631,8 +708,17 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             Explanation = $"Refused '{action}': expected harm {gated.Assessment.ExpectedHarm:F1} under the belief exceeds {Gate.Bound:F1} ({gated.Assessment.Reason}).";
             var options = gated.Assessment.Options.ToList();
             var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)options.Select(o => _lastCandidates.First(c => c.Text == o).Utilities[h]).ToArray()).ToList();
-            if (QuestionsAsked >= _options.MaxQuestions)
+            var askedBefore = !_refusalsAsked.Add(action.ToString());
+            if (askedBefore || QuestionsAsked >= _options.MaxQuestions || string.Equals(gated.Assessment.Question, _lastQuestion, StringComparison.Ordinal))
             {
+                if (action.Verb == Verb.Done)
+                {
+                    // Stopping is not an act that does harm; what harms is a hazard nobody removed. The person was
+                    // asked once and no safer plan came of it: stop, instead of asking or saying the same forever.
+                    Explanation += " Already asked what to do instead and no safer plan came of it: stopping.";
+                    return new AgentTurn(DoNothing, [DoNothing], Explanation: Explanation);
+                }
+
                 _plan.Enqueue(new HouseholdAction(Verb.Done));
                 return new AgentTurn(DontKnow, ["say \"I don't know.\"", DoNothing], Explanation: Explanation);
             }
