@@ -49,6 +49,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private readonly Queue<HouseholdAction> _plan = new();
     private PendingQuestion? _pending;
     private string? _lastQuestion;
+    private bool _askedWhatToDo;
     private readonly HashSet<string> _refusalsAsked = new(StringComparer.Ordinal);
     private readonly List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _requested = [];
     private GoalModel? _goal;
@@ -258,6 +259,12 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             : MatchAnswer(answer.Text, pending.Options);
         if (response is null)
         {
+            // None of the options, but perhaps what to do instead ("No. Please bring the water to Tom.").
+            if (RequestedPlan(answer.Text, _view) is { } requested)
+            {
+                _requested.Add(requested);
+            }
+
             return;
         }
 
@@ -278,15 +285,20 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// <summary>An answer that reads as a plan of robot actions once courtesy words are dropped ("Please turn off
     /// the stove." → <c>turn off stove; done</c>); null when any part of it does not parse, or it only talks.
     /// A request to put or give something the robot does not hold is read with the steps it presupposes: walk
-    /// to the thing, take it, walk to where it goes (the person said what, not how).</summary>
+    /// to the thing, take it, walk to where it goes or to whom (the person said what, not how).</summary>
     internal static (string Text, IReadOnlyList<HouseholdAction> Actions)? RequestedPlan(string answer, World? view)
     {
         var text = (answer ?? "").Trim().TrimEnd('.', '!');
-        foreach (var courtesy in CourtesyWords)
+        for (var stripped = true; stripped;)
         {
-            if (text.StartsWith(courtesy, StringComparison.OrdinalIgnoreCase))
+            stripped = false;
+            foreach (var courtesy in CourtesyWords)
             {
-                text = text[courtesy.Length..].TrimStart(',', ' ');
+                if (text.StartsWith(courtesy, StringComparison.OrdinalIgnoreCase) && (text.Length == courtesy.Length || text[courtesy.Length] is ' ' or ',' or '.' or '!'))
+                {
+                    text = text[courtesy.Length..].TrimStart(',', '.', '!', ' ');
+                    stripped = true;
+                }
             }
         }
 
@@ -326,7 +338,9 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
                 GoTo(view.RoomOf(thing));
                 actions.Add(new HouseholdAction(Verb.Take, action.Thing));
                 held.Add(thing.Id);
-                GoTo(action.Verb == Verb.Put && view.FindVisible(action.Target).Item is { } place ? view.RoomOf(place) : null);
+                GoTo(action.Verb == Verb.Put
+                    ? view.FindVisible(action.Target).Item is { } place ? view.RoomOf(place) : null
+                    : view.FindPerson(action.Target)?.Room);
             }
 
             actions.Add(action);
@@ -455,6 +469,15 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             _plan.Enqueue(new HouseholdAction(Verb.Say, Text: "I don't know."));
             _plan.Enqueue(new HouseholdAction(Verb.Done));
             return null;
+        }
+
+        if (candidates.Count == 1 && questions.Count > 0 && _requested.Count == 0 && QuestionsAsked == 0 && _options.Asking != AskingRule.Never)
+        {
+            // The policy wanted to ask, but proposed no plan its question could choose between (only stopping is
+            // left): its options are nothing the agent could act on, so ask once, openly, what to do; an answer
+            // that names a plan becomes a candidate.
+            Explanation = "The policy proposed questions but no usable plan: asking once what to do.";
+            return Ask(observation, "What would you like me to do?", [], [], sampleTexts);
         }
 
         if (_options.Asking == AskingRule.ValueOfInformation && Look(observation.View, candidates, probes, belief) is { } look)
@@ -674,6 +697,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     {
         QuestionsAsked++;
         _lastQuestion = text;
+        _askedWhatToDo |= options.Count == 0;
         _pending = new PendingQuestion(options, utilities, observation.Dialogue.Count + 1);
         if (Explanation.Length == 0 || !Explanation.StartsWith("Asked", StringComparison.Ordinal))
         {
@@ -708,7 +732,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             Explanation = $"Refused '{action}': expected harm {gated.Assessment.ExpectedHarm:F1} under the belief exceeds {Gate.Bound:F1} ({gated.Assessment.Reason}).";
             var options = gated.Assessment.Options.ToList();
             var utilities = _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)options.Select(o => _lastCandidates.First(c => c.Text == o).Utilities[h]).ToArray()).ToList();
-            var askedBefore = !_refusalsAsked.Add(action.ToString());
+            var askedBefore = !_refusalsAsked.Add(action.ToString()) || (options.Count == 0 && _askedWhatToDo);
             if (askedBefore || QuestionsAsked >= _options.MaxQuestions || string.Equals(gated.Assessment.Question, _lastQuestion, StringComparison.Ordinal))
             {
                 if (action.Verb == Verb.Done)

@@ -102,8 +102,51 @@ public class RefusalAndPartialPlanTests
         Assert.Equal(Verb.Done, verbs[^1]);
     }
 
+    [Fact]
+    public void A_request_to_serve_someone_elsewhere_takes_the_thing_and_walks_to_them()
+    {
+        var view = RobotView.Of(BuiltinScenarios.Get("control-water-for-tom").CreateWorld());
+
+        var plan = CooperativeEpisode.RequestedPlan("No. Please serve bottle of water to tom.", view);
+
+        Assert.NotNull(plan);
+        var world = view.Clone();
+        var results = plan.Value.Actions.Select(a => Simulator.Execute(world, a)).ToList();
+        Assert.All(results, r => Assert.True(r.Ok, $"{plan.Value.Text}: {r.Message}"));
+        Assert.Equal([Verb.Take, Verb.Goto, Verb.Give, Verb.Done], plan.Value.Actions.Select(a => a.Verb));
+    }
+
+    [Fact]
+    public async Task When_the_policy_only_asks_the_agent_asks_once_what_to_do_and_acts_on_the_answer()
+    {
+        // The policy's question offers nothing the agent could do: it asks openly, the person says what they
+        // want, and that plan is carried out.
+        var scenario = BuiltinScenarios.Get("control-water-for-tom");
+        var agent = new CooperativeAgent("full", new ScriptedPolicy("ask \"Would you like the apple or the water?\""));
+
+        var result = await EpisodeRunner.RunAsync(agent, scenario, 0);
+
+        Assert.Equal("ask \"What would you like me to do?\"", result.Steps[0].Turn.Action);
+        Assert.Equal(1, result.QuestionsAsked);
+        Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => $"{s.Turn.Action} → {s.Answer?.Text}")));
+    }
+
+    [Fact]
+    public async Task The_never_ask_agent_does_not_ask_what_to_do_when_the_policy_only_asks()
+    {
+        var scenario = BuiltinScenarios.Get("control-water-for-tom");
+        var agent = new CooperativeAgent("never-ask", new ScriptedPolicy("ask \"Would you like the apple or the water?\""),
+            CooperativeAgentOptions.Default with { Asking = AskingRule.Never, GateActions = false });
+
+        var result = await EpisodeRunner.RunAsync(agent, scenario, 0);
+
+        Assert.Equal(0, result.QuestionsAsked);
+        Assert.Equal("done", result.Steps[0].Turn.Action);
+    }
+
     [Theory]
     [InlineData("Please make the home safe.")]
+    [InlineData("Nothing, thanks.")]
     [InlineData("I don't mind.")]
     [InlineData("")]
     [InlineData("Please say \"hello\".")]
