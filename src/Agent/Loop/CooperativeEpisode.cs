@@ -283,9 +283,10 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     }
 
     /// <summary>An answer that reads as a plan of robot actions once courtesy words are dropped ("Please turn off
-    /// the stove." → <c>turn off stove; done</c>); null when any part of it does not parse, or it only talks.
+    /// the stove." → <c>turn off stove; done</c>); null when any part of it does not parse, only talks, or (given
+    /// what the robot sees) does not run.
     /// A request to put or give something the robot does not hold is read with the steps it presupposes: walk
-    /// to the thing, take it, walk to where it goes or to whom (the person said what, not how).</summary>
+    /// to the thing, take it, walk to where it goes or to whom, open what it goes in (the person said what, not how).</summary>
     internal static (string Text, IReadOnlyList<HouseholdAction> Actions)? RequestedPlan(string answer, World? view)
     {
         var text = (answer ?? "").Trim().TrimEnd('.', '!');
@@ -312,6 +313,13 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         if (actions[^1].Verb != Verb.Done)
         {
             actions.Add(new HouseholdAction(Verb.Done));
+        }
+
+        // Words that parse but name nothing here ("order him something, a pizza is fine") are not a plan.
+        var trial = view?.Clone();
+        if (trial is not null && actions.Any(a => !Simulator.Execute(trial, a).Ok))
+        {
+            return null;
         }
 
         return (string.Join("; ", actions), actions);
@@ -341,6 +349,12 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
                 GoTo(action.Verb == Verb.Put
                     ? view.FindVisible(action.Target).Item is { } place ? view.RoomOf(place) : null
                     : view.FindPerson(action.Target)?.Room);
+            }
+
+            if (action.Verb == Verb.Put && view.FindVisible(action.Target).Item is { CanClose: true, IsOpen: false } closed)
+            {
+                GoTo(view.RoomOf(closed));
+                actions.Add(new HouseholdAction(Verb.Open, action.Target));
             }
 
             actions.Add(action);

@@ -144,6 +144,14 @@ public class RefusalAndPartialPlanTests
         Assert.Equal("done", result.Steps[0].Turn.Action);
     }
 
+    [Fact]
+    public void A_request_that_parses_but_does_not_run_in_this_home_is_not_a_plan()
+    {
+        var view = RobotView.Of(BuiltinScenarios.Get("control-water-for-tom").CreateWorld());
+
+        Assert.Null(CooperativeEpisode.RequestedPlan("No. Please serve the unicorn to tom.", view));
+    }
+
     [Theory]
     [InlineData("Please make the home safe.")]
     [InlineData("Nothing, thanks.")]
