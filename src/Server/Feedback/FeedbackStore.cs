@@ -133,6 +133,67 @@ public sealed class FeedbackStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every feedback record in the database file <paramref name="file"/> with its turn, oldest first, for
+    /// <c>coopagent retrain</c>. The file is never modified: LiteDB is opened on a temporary copy (with its
+    /// <c>-log</c> file, so writes a running server has not checkpointed are seen), because even a read-only
+    /// LiteDB 5 connection rewrites a file it takes for new or rebuilds one it finds damaged.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a CoopAgent feedback database.</exception>
+    public static IReadOnlyList<(FeedbackRecord Feedback, TurnRecord Turn)> ReadFeedbackLog(string file)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        if (!File.Exists(file))
+        {
+            throw new FileNotFoundException($"no such database file '{file}'", file);
+        }
+
+        if (!HasLiteDbHeader(file))
+        {
+            throw new InvalidDataException($"'{file}' is not a CoopAgent feedback database (not a LiteDB 5 file)");
+        }
+
+        var copy = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"coopagent-read-{Guid.NewGuid():N}.db");
+        try
+        {
+            File.Copy(file, copy);
+            var log = LogFileOf(file);
+            if (File.Exists(log))
+            {
+                File.Copy(log, LogFileOf(copy));
+            }
+
+            using var database = new LiteDatabase(new ConnectionString { Filename = copy, Connection = ConnectionType.Direct }, UtcMapper());
+            var names = database.GetCollectionNames().ToHashSet(StringComparer.Ordinal);
+            if (!names.Contains("turns") || !names.Contains("users"))
+            {
+                throw new InvalidDataException($"'{file}' is a LiteDB file but not a CoopAgent feedback database (no users or turns)");
+            }
+
+            if (!names.Contains("feedback"))
+            {
+                return [];
+            }
+
+            var turns = database.GetCollection<TurnRecord>("turns");
+            return database.GetCollection<FeedbackRecord>("feedback").FindAll()
+                .OrderBy(f => f.CreatedUtc)
+                .Select(f => (Feedback: f, Turn: turns.FindById(f.TurnId)))
+                .Where(pair => pair.Turn is not null)
+                .ToList();
+        }
+        catch (Exception e) when (e is LiteException or InvalidCastException or FormatException)
+        {
+            throw new InvalidDataException($"'{file}' is not a CoopAgent feedback database: {e.Message}", e);
+        }
+        finally
+        {
+            File.Delete(copy);
+            File.Delete(LogFileOf(copy));
+        }
+    }
+
     /// <summary>The stored belief state of a user, or null before their first session.</summary>
     public string? LoadBelief(string userId) => Beliefs.FindById(userId)?.State;
 
@@ -159,6 +220,24 @@ public sealed class FeedbackStore : IDisposable
             deserialize: bson => bson.AsDateTime.ToUniversalTime());
         return mapper;
     }
+
+    /// <summary>LiteDB 5 writes "** This is a LiteDB file **" at byte 32 of its 8 KiB header page, then the
+    /// file version 8.</summary>
+    private static bool HasLiteDbHeader(string file)
+    {
+        var header = new byte[60];
+        using var stream = File.OpenRead(file);
+        return stream.Length >= 8192
+               && stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length
+               && header.AsSpan(32, 27).SequenceEqual("** This is a LiteDB file **"u8)
+               && header[59] == 8;
+    }
+
+    /// <summary>LiteDB's write-ahead log beside a data file: <c>name-log.ext</c>.</summary>
+    private static string LogFileOf(string file) =>
+        System.IO.Path.Combine(
+            System.IO.Path.GetDirectoryName(file) ?? "",
+            System.IO.Path.GetFileNameWithoutExtension(file) + "-log" + System.IO.Path.GetExtension(file));
 
     private static string HashToken(string token) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
