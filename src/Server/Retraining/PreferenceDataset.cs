@@ -167,7 +167,12 @@ public sealed class PreferenceDataset
 /// <summary>Writes and reads <see cref="PreferencePair"/>s as JSONL, one pair per line.</summary>
 public static class PairExport
 {
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
+    // Relaxed escaping keeps prompts readable (<obs>, quotes) in a file no browser renders; it is still valid JSON.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Writes the pairs to <paramref name="file"/> (replacing it), one JSON object per line.</summary>
     public static void Write(IEnumerable<PreferencePair> pairs, string file)
