@@ -91,9 +91,13 @@ public sealed class ChatPageBrowserTests
     private static string RepositoryRoot([CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 
+    // The test always saves a screenshot, next to the test binaries; only COOPAGENT_UPDATE_SCREENSHOT=1 writes the
+    // one in docs/, so a test run never changes a tracked file.
     private static string ScreenshotPath()
     {
-        var folder = Path.Combine(RepositoryRoot(), "docs", "screenshots");
+        var folder = Environment.GetEnvironmentVariable("COOPAGENT_UPDATE_SCREENSHOT") == "1"
+            ? Path.Combine(RepositoryRoot(), "docs", "screenshots")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, "chat.png");
     }
