@@ -11,23 +11,7 @@ public sealed class UncertaintyRunFixture : IDisposable
     public UncertaintyRunFixture()
     {
         Folder = Path.Combine(Path.GetTempPath(), "coopagent-experiment-" + Guid.NewGuid().ToString("N"));
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            Code = CliApp.RunAsync(["experiment", "uncertainty", "--quick", "--json", "--out", Folder]).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-
-        Output = output.ToString();
-        Progress = error.ToString();
+        (Code, Output, Progress) = CliRunner.RunAsync("experiment", "uncertainty", "--quick", "--json", "--out", Folder).GetAwaiter().GetResult();
     }
 
     public string Folder { get; }

@@ -11,24 +11,8 @@ public class ImportVerbTests
     private static string Sample([CallerFilePath] string file = "") =>
         Path.Combine(Path.GetDirectoryName(file)!, "..", "..", "Agent.Tests", "Scenarios", "knowno-sample.txt");
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] words)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = await new ImportVerb().RunAsync(new CliArgs(words, new HashSet<string> { "json" }), CancellationToken.None);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] words) =>
+        CliRunner.CaptureAsync(() => new ImportVerb().RunAsync(new CliArgs(words, new HashSet<string> { "json" }), CancellationToken.None));
 
     [Fact]
     public async Task Import_knowno_writes_scenario_files_that_load_back()

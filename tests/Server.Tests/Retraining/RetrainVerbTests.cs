@@ -14,24 +14,7 @@ public sealed class RetrainVerbTests : IClassFixture<FeedbackLogFixture>
 
     public RetrainVerbTests(FeedbackLogFixture log) => _log = log;
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = await CliApp.RunAsync(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => Cli.CliRunner.RunAsync(args);
 
     [Fact]
     public async Task Retrain_json_prints_the_counts_writes_the_export_and_leaves_the_database_untouched()
