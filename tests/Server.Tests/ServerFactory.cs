@@ -46,6 +46,24 @@ public sealed class ServerFactory(bool scripted = true, IReadOnlyDictionary<stri
     }
 
     /// <summary>An HTTP client that sends <paramref name="token"/> as a bearer header.</summary>
+    /// <summary>The user id behind a token, as <c>GET /api/me</c> tells it.</summary>
+    public async Task<string> UserIdAsync(string token)
+    {
+        using var client = ClientWith(token);
+        return (await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/me")).GetProperty("userId").GetString()!;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> for up to two seconds, then asserts it.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition());
+    }
+
     public HttpClient ClientWith(string token)
     {
         var client = CreateClient();

@@ -48,11 +48,11 @@ public sealed class ChatHubTests
         Assert.Equal("done", done.Kind);
         Assert.Equal(3, done.Candidates!.Count);
         Assert.Equal([0, 1], done.ComparePair);
-        var turn = factory.Services.GetRequiredService<FeedbackStore>().GetTurn(await UserIdAsync(factory, token), done.TurnId!);
+        var turn = factory.Services.GetRequiredService<FeedbackStore>().GetTurn(await factory.UserIdAsync(token), done.TurnId!);
         Assert.NotNull(turn);
         Assert.Equal("scripted-1", turn.PolicyVersion);
         Assert.Equal("water please", turn.UserMessage);
-        await WaitUntil(() => homes.Any(h => h.RobotRoom == "living room"));
+        await ServerFactory.WaitUntilAsync(() => homes.Any(h => h.RobotRoom == "living room"));
         await hub.DisposeAsync();
     }
 
@@ -73,7 +73,7 @@ public sealed class ChatHubTests
 
         var answered = await SendAsync(hub, "juice");
         Assert.Contains(answered, e => e.Kind == "token" && e.Text == " juice");
-        await WaitUntil(() => beliefs.Count >= 2);
+        await ServerFactory.WaitUntilAsync(() => beliefs.Count >= 2);
         Assert.NotNull(beliefs[0].Reason);
         Assert.Equal(0.9, beliefs[^1].Hypotheses.Single(h => h.Label == "likes juice").Probability, 6);
         await hub.DisposeAsync();
@@ -95,7 +95,7 @@ public sealed class ChatHubTests
         var correction = await hub.InvokeAsync<FeedbackView>("Correct", turnId, "say \"Water or juice, Tom?\"");
 
         var store = factory.Services.GetRequiredService<FeedbackStore>();
-        var userId = await UserIdAsync(factory, token);
+        var userId = await factory.UserIdAsync(token);
         var stored = store.FeedbackOf(userId, turnId);
         Assert.Equal(4, stored.Count);
         Assert.Equal(-1, stored.Single(f => f.Kind == FeedbackKind.Thumbs).Rating);
@@ -363,21 +363,7 @@ public sealed class ChatHubTests
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
     }
 
-    private static async Task<string> UserIdAsync(ServerFactory factory, string token)
-    {
-        using var client = factory.ClientWith(token);
-        return (await client.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("userId").GetString()!;
-    }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition());
-    }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

@@ -51,12 +51,12 @@ public sealed class CooperativeEngineHubTests
         Assert.Contains(done.ReplyKind, new[] { "question", "say", "plan" });
         Assert.Contains(events, e => e.Kind is "token" or "question");
         Assert.NotEmpty(done.Candidates!);
-        var turn = factory.Services.GetRequiredService<FeedbackStore>().GetTurn(await UserIdAsync(factory, user.Token), done.TurnId!);
+        var turn = factory.Services.GetRequiredService<FeedbackStore>().GetTurn(await factory.UserIdAsync(user.Token), done.TurnId!);
         Assert.NotNull(turn);
         Assert.Equal(version, turn.PolicyVersion);
         Assert.Contains("<|obs|>", turn.Prompt);
         Assert.Equal(turn.Reply, turn.Candidates[turn.ChosenIndex]);
-        await WaitForAsync(() => { lock (beliefs) { return beliefs.Count >= 2; } });
+        await ServerFactory.WaitUntilAsync(() => { lock (beliefs) { return beliefs.Count >= 2; } });
         lock (beliefs)
         {
             Assert.Equal(1.0, beliefs[^1].Hypotheses.Sum(h => h.Probability), 6);
@@ -82,19 +82,5 @@ public sealed class CooperativeEngineHubTests
         Assert.NotEmpty(session.Home.Rooms);
     }
 
-    private static async Task<string> UserIdAsync(ServerFactory factory, string token)
-    {
-        using var client = factory.ClientWith(token);
-        return (await client.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("userId").GetString()!;
-    }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition());
-    }
 }
