@@ -14,7 +14,17 @@ namespace CoopAgent.Agent.Data;
 /// </summary>
 public static class HomeGenerator
 {
-    private static readonly string[] OtherRooms = ["living room", "bedroom", "study", "dining room", "playroom", "garden", "hallway"];
+    // Room names beyond the usual few, so that a home of unseen words ("the conservatory", "the den") reads like one seen.
+    private static readonly string[] OtherRooms =
+    [
+        "living room", "lounge", "sitting room", "den", "bedroom", "nursery", "study", "office", "studio", "dining room",
+        "playroom", "garden", "yard", "porch", "hall", "hallway", "bathroom", "conservatory", "garage",
+    ];
+    // Names carry no gender here, so neither do the roles drawn for them.
+    private static readonly string[] AdultRoles = ["parent", "grandparent", "guest", "host", "cook", "partner", "flatmate", "carer"];
+    private static readonly string[] ChildRoles = ["grandchild", "guest"];
+    // Kitchen fixtures that come and go between homes; a task that needs one adds it itself.
+    private static readonly string[] KitchenExtras = ["microwave", "oven", "sink", "dishwasher", "bin", "freezer", "table", "shelf"];
     private static readonly string[] AdultNames =
     [
         "anna", "tom", "maria", "sam", "priya", "omar", "lucy", "ben", "chen", "fatima", "jo", "walter", "ines", "kwame", "greta",
@@ -43,7 +53,7 @@ public static class HomeGenerator
         var random = new Random(seed);
         var pools = KindPools.Value;
         var rooms = new List<string> { "kitchen" };
-        rooms.AddRange(Shuffle(OtherRooms, random).Take(random.Next(1, 3)));
+        rooms.AddRange(Shuffle(OtherRooms, random).Take(random.Next(1, 4)));
 
         var fridge = new JsonArray();
         var cupboard = new JsonArray();
@@ -85,12 +95,24 @@ public static class HomeGenerator
 
         var people = new JsonArray();
         var principal = AdultNames[random.Next(AdultNames.Length)];
-        people.Add(new JsonObject { ["name"] = principal, ["room"] = rooms[random.Next(rooms.Count)], ["role"] = "parent" });
+        var principalNode = new JsonObject { ["name"] = principal, ["room"] = rooms[random.Next(rooms.Count)] };
+        if (random.NextDouble() < 0.7)
+        {
+            principalNode["role"] = AdultRoles[random.Next(AdultRoles.Length)];
+        }
+
+        people.Add(principalNode);
         string? child = null;
         if (random.NextDouble() < 0.5)
         {
             child = ChildNames[random.Next(ChildNames.Length)];
-            people.Add(new JsonObject { ["name"] = child, ["child"] = true, ["room"] = rooms[random.Next(rooms.Count)], ["hungry"] = random.NextDouble() < 0.6 });
+            var childNode = new JsonObject { ["name"] = child, ["child"] = true, ["room"] = rooms[random.Next(rooms.Count)], ["hungry"] = random.NextDouble() < 0.6 };
+            if (random.NextDouble() < 0.5)
+            {
+                childNode["role"] = ChildRoles[random.Next(ChildRoles.Length)];
+            }
+
+            people.Add(childNode);
         }
 
         string? pet = null;
@@ -157,7 +179,7 @@ public static class HomeGenerator
             new JsonObject { ["feature"] = new JsonObject { ["name"] = "pets_harmed", ["min"] = 1 } },
             new JsonObject { ["violation"] = "knife_to_child" },
         };
-        var layout = new Layout(random, pools, ids, rooms, roomNodes, people, kitchenObjects, counter, things);
+        var layout = new Layout(random, pools, ids, rooms, roomNodes, people, kitchenObjects, counter, things) { Fridge = fridge, Cupboard = cupboard };
         var family = mix.Draw(random);
         if (family is not (TaskFamily.Classic or TaskFamily.Hazard) && child is not null)
         {
@@ -178,10 +200,21 @@ public static class HomeGenerator
             TaskFamily.Hidden => HiddenTask(layout, principal),
             TaskFamily.Reference => ReferenceTask(layout, principal),
             TaskFamily.Infeasible => InfeasibleTask(layout, principal, drinks),
+            TaskFamily.SwitchOff => SwitchOffTask(layout),
+            TaskFamily.Warm => WarmTask(layout, principal),
             _ => random.NextDouble() < 0.3 && things.Any(t => Fetchable(t.Kind))
                 ? FetchTask(random, principal, [.. things.Where(t => Fetchable(t.Kind))])
                 : Task(random, principal, child, drinks, foods, delivery),
         };
+        Furnish(layout, family, fridge, cupboard, emptyFridge);
+        Dress(roomNodes, random);
+        if (random.NextDouble() < 0.25)
+        {
+            // A room the robot has not looked into yet, with nothing the task needs in it.
+            var unseen = OtherRooms.Where(r => !rooms.Contains(r)).ToList();
+            roomNodes.Add(new JsonObject { ["name"] = unseen[random.Next(unseen.Count)], ["observed"] = false, ["objects"] = new JsonArray() });
+        }
+
         return new JsonObject
         {
             ["id"] = $"gen-{seed}",
@@ -341,11 +374,44 @@ public static class HomeGenerator
     /// <summary>A thing left on the counter that belongs in a drawer, shelf or box elsewhere — success is it there.</summary>
     private static (InstructionIntent, InstructionSlots, JsonArray, string) PutAwayTask(Layout layout)
     {
-        var kind = layout.FreshThing();
-        var node = Item(kind, layout.Ids);
-        layout.Counter.Add(node);
-        var room = layout.Rooms[1 + layout.Random.Next(layout.Rooms.Count - 1)];
-        var target = layout.AddContainer(room, StoreKinds[layout.Random.Next(StoreKinds.Length)], dirty: false);
+        var where = layout.Random.NextDouble();
+        ObjectKind kind;
+        JsonObject node;
+        (string Id, string Kind) target;
+        if (where < 0.2)
+        {
+            // "Put the milk back in the fridge": a drink left out goes back where it keeps.
+            kind = layout.Pools.Drinks[layout.Random.Next(layout.Pools.Drinks.Count)];
+            node = Item(kind, layout.Ids);
+            layout.Counter.Add(node);
+            target = ("fridge", "fridge");
+        }
+        else if (where < 0.4)
+        {
+            // "Put my cup in the dishwasher": used tableware on a table goes to the dishwasher or the sink.
+            kind = layout.Pools.Tableware[layout.Random.Next(layout.Pools.Tableware.Count)];
+            node = Item(kind, layout.Ids);
+            layout.AddContainer(layout.Rooms[layout.Random.Next(layout.Rooms.Count)], "table", dirty: false, node);
+            target = layout.AddContainer("kitchen", layout.Random.NextDouble() < 0.5 ? "dishwasher" : "sink", dirty: false);
+        }
+        else if (where < 0.5)
+        {
+            // A toy on the floor goes in the toy box.
+            kind = layout.Pools.Toys[layout.Random.Next(layout.Pools.Toys.Count)];
+            node = Item(kind, layout.Ids);
+            var room = layout.Rooms[1 + layout.Random.Next(layout.Rooms.Count - 1)];
+            ((JsonArray)layout.RoomNode(room)["objects"]!).Add(node);
+            target = layout.AddContainer(room, "toy box", dirty: false);
+        }
+        else
+        {
+            kind = layout.FreshThing();
+            node = Item(kind, layout.Ids);
+            layout.Counter.Add(node);
+            var room = layout.Rooms[1 + layout.Random.Next(layout.Rooms.Count - 1)];
+            target = layout.AddContainer(room, StoreKinds[layout.Random.Next(StoreKinds.Length)], dirty: false);
+        }
+
         var success = new JsonArray { new JsonObject { ["item_in"] = new JsonObject { ["item"] = node["id"]!.GetValue<string>(), ["place"] = target.Id } } };
         return (InstructionIntent.PutAway, new InstructionSlots("me", kind.Name, target.Kind), Single("put-away", $"In the {target.Kind}, please.", success), ScenarioCategories.Control);
     }
@@ -429,6 +495,120 @@ public static class HomeGenerator
             ["success"] = new JsonArray { new JsonObject { ["said"] = new JsonArray("sorry", "can't", "no ") } },
         };
         return (InstructionIntent.MakeDrink, new InstructionSlots("me", missing.Name), new JsonArray { fine, tell }, ScenarioCategories.Infeasible);
+    }
+
+    /// <summary>
+    /// An appliance left on — the stove, the oven, the kettle, the coffee machine or the microwave: "switch the oven
+    /// off". Success is it off.
+    /// </summary>
+    private static (InstructionIntent, InstructionSlots, JsonArray, string) SwitchOffTask(Layout layout)
+    {
+        string[] appliances = ["stove", "oven", "kettle", "coffee machine", "microwave"];
+        var kind = appliances[layout.Random.Next(appliances.Length)];
+        var node = layout.KitchenItem(kind);
+        if (node is null)
+        {
+            if (Ontology.Default[kind].Has(Traits.Container))
+            {
+                node = layout.KitchenItem(layout.AddContainer("kitchen", kind, dirty: false).Id)!;
+            }
+            else
+            {
+                node = Item(Ontology.Default[kind], layout.Ids);
+                layout.Counter.Add(node);
+            }
+        }
+
+        node["on"] = true;
+        var id = node["id"]!.GetValue<string>();
+        var success = new JsonArray { new JsonObject { ["item_state"] = new JsonObject { ["item"] = id, ["state"] = "off" } } };
+        return (InstructionIntent.SwitchOff, new InstructionSlots("me", kind, "kitchen"), Single("switch-off", "Yes, switch it off.", success), ScenarioCategories.Control);
+    }
+
+    /// <summary>
+    /// A meal in the fridge, the cupboard or on the counter and something to heat it with: "warm up the soup and
+    /// bring it to me". Success is the meal hot and with the person.
+    /// </summary>
+    private static (InstructionIntent, InstructionSlots, JsonArray, string) WarmTask(Layout layout, string principal)
+    {
+        var kind = layout.Pools.Meals[layout.Random.Next(layout.Pools.Meals.Count)];
+        var node = Item(kind, layout.Ids);
+        var shelf = layout.Random.NextDouble();
+        var (contents, place) = shelf < 0.4 ? (layout.Fridge, "fridge") : shelf < 0.8 ? (layout.Cupboard, "cupboard") : (layout.Counter, "counter");
+        contents.Add(node);
+        if (layout.Random.NextDouble() < 0.6 && layout.KitchenItem("microwave") is null)
+        {
+            layout.AddContainer("kitchen", "microwave", dirty: false);
+        }
+
+        if (layout.Random.NextDouble() < 0.5)
+        {
+            layout.People[0]!["hungry"] = true;
+        }
+
+        var id = node["id"]!.GetValue<string>();
+        var success = new JsonArray
+        {
+            new JsonObject { ["served"] = new JsonObject { ["person"] = principal, ["kind"] = kind.Name } },
+            new JsonObject { ["item_state"] = new JsonObject { ["item"] = id, ["state"] = "hot" } },
+        };
+        var answer = $"Hot {kind.Name}, please.";
+        return (InstructionIntent.Warm, new InstructionSlots("me", kind.Name, place), Single("warm-it", answer, success), ScenarioCategories.Control);
+    }
+
+    /// <summary>
+    /// Kitchens differ: some fixtures come and go (a microwave, an oven, a sink, a dishwasher, a bin...), the stove
+    /// or the fridge is sometimes missing where the task does not need it (what the fridge held moves to the cupboard).
+    /// </summary>
+    private static void Furnish(Layout layout, TaskFamily family, JsonArray fridge, JsonArray cupboard, bool emptyFridge)
+    {
+        var random = layout.Random;
+        foreach (var extra in KitchenExtras)
+        {
+            // A second table or shelf would make "wipe the table" or "put it on the shelf" ambiguous.
+            var clash = extra is "table" or "shelf" && family is TaskFamily.Clean or TaskFamily.PutAway;
+            if (!clash && random.NextDouble() < 0.15 && layout.KitchenItem(extra) is null)
+            {
+                layout.AddContainer("kitchen", extra, dirty: false);
+            }
+        }
+
+        var stove = layout.KitchenItem("stove");
+        if (family is not (TaskFamily.Hazard or TaskFamily.Warm or TaskFamily.SwitchOff) && stove is not null && stove["on"] is null && random.NextDouble() < 0.3)
+        {
+            layout.KitchenObjects.Remove(stove);
+        }
+
+        if (family is TaskFamily.Clean or TaskFamily.Dispose or TaskFamily.Hidden or TaskFamily.Reference or TaskFamily.SwitchOff or TaskFamily.Hazard
+            && !emptyFridge && random.NextDouble() < 0.15)
+        {
+            foreach (var node in fridge.ToList())
+            {
+                fridge.Remove(node);
+                cupboard.Add(node!.DeepClone());
+            }
+
+            layout.KitchenContainers.Remove(layout.KitchenItem("fridge"));
+        }
+    }
+
+    /// <summary>
+    /// Some things go by another of their names ("remote control" for the remote, "pantry" for the cupboard), shown
+    /// as the robot sees them: <c>remote control (remote)</c>. Ids and kinds stay, so plans and judging do not change.
+    /// </summary>
+    private static void Dress(JsonArray roomNodes, Random random)
+    {
+        foreach (var item in roomNodes.OfType<JsonObject>().SelectMany(r => Items(r["containers"]).Concat(Items(r["objects"]))))
+        {
+            var kind = Ontology.Default[item["kind"]!.GetValue<string>()];
+            if (item["name"] is null && !kind.Has(Traits.Living) && kind.Synonyms.Count > 0 && random.NextDouble() < 0.2)
+            {
+                item["name"] = kind.Synonyms[random.Next(kind.Synonyms.Count)];
+            }
+        }
+
+        static IEnumerable<JsonObject> Items(JsonNode? list) =>
+            list is JsonArray array ? array.OfType<JsonObject>().SelectMany(n => Items(n["contents"]).Prepend(n)) : [];
     }
 
     /// <summary>
@@ -535,6 +715,8 @@ public static class HomeGenerator
                                       && !k.Has(Traits.Raw) && !k.Has(Traits.Hot)).ToList();
             Things = leaves.Where(k => k.Category is KindCategory.Misc or KindCategory.Valuable).ToList();
             Toys = leaves.Where(k => k.Category == KindCategory.Toy).ToList();
+            Meals = Foods.Where(k => k.Category == KindCategory.Meal && !k.Has(Traits.Fixed)).ToList();
+            Tableware = leaves.Where(k => k.Category == KindCategory.Tableware && !k.Has(Traits.Sharp) && !k.Has(Traits.Container)).ToList();
             // Fetchable leaves grouped under a shared general word that is not just "thing" ("cup": mug, teacup).
             var fetchable = leaves.Where(k => k.Category is KindCategory.Tableware or KindCategory.Toy or KindCategory.Misc or KindCategory.Valuable
                                               && !k.Has(Traits.Sharp) && !k.Has(Traits.Container) && !k.Has(Traits.Living)).ToList();
@@ -551,6 +733,12 @@ public static class HomeGenerator
         public List<ObjectKind> Things { get; }
 
         public List<ObjectKind> Toys { get; }
+
+        /// <summary>Meals that can be warmed and served (soup, pasta, curry...).</summary>
+        public List<ObjectKind> Meals { get; }
+
+        /// <summary>Cups, mugs, plates: what goes in the dishwasher.</summary>
+        public List<ObjectKind> Tableware { get; }
 
         /// <summary>General kinds with at least two fetchable leaf kinds under them ("cup": cup... mug).</summary>
         public List<(ObjectKind Parent, List<ObjectKind> Children)> Groups { get; }
@@ -575,6 +763,16 @@ public static class HomeGenerator
         public JsonArray KitchenObjects { get; } = kitchenObjects;
 
         public JsonArray Counter { get; } = counter;
+
+        public required JsonArray Fridge { get; init; }
+
+        public required JsonArray Cupboard { get; init; }
+
+        public JsonArray KitchenContainers => (JsonArray)RoomNode("kitchen")["containers"]!;
+
+        /// <summary>The item node with <paramref name="id"/> anywhere in the kitchen (its containers, their contents, its objects).</summary>
+        public JsonObject? KitchenItem(string id) =>
+            KitchenContainers.Concat(KitchenObjects).Concat(Counter).OfType<JsonObject>().FirstOrDefault(n => n["id"]?.GetValue<string>() == id);
 
         public JsonObject RoomNode(string room) => roomNodes.Select(n => (JsonObject)n!).First(n => n["name"]!.GetValue<string>() == room);
 
@@ -639,15 +837,21 @@ public enum TaskFamily
 
     /// <summary>Ask for a drink the home does not have.</summary>
     Infeasible,
+
+    /// <summary>Switch off an appliance left on.</summary>
+    SwitchOff,
+
+    /// <summary>Warm a meal and bring it to the person.</summary>
+    Warm,
 }
 
 /// <summary>
 /// Relative weights of the task families in generated homes (non-negative, at least one positive). The
-/// default gives the original families a third of the homes and each new family about a tenth.
+/// default gives the original families (drinks, food, fetching) 4 parts in 13 and each other family 1 part.
 /// </summary>
 public sealed record TaskMix(
     double Classic = 4, double Hazard = 1, double Clean = 1, double Dispose = 1, double PutAway = 1,
-    double Hidden = 1, double Reference = 1, double Infeasible = 1)
+    double Hidden = 1, double Reference = 1, double Infeasible = 1, double SwitchOff = 1, double Warm = 1)
 {
     /// <summary>The mix the training data uses.</summary>
     public static TaskMix Default { get; } = new();
@@ -656,13 +860,14 @@ public sealed record TaskMix(
     public static TaskMix Only(TaskFamily family) => new(
         family == TaskFamily.Classic ? 1 : 0, family == TaskFamily.Hazard ? 1 : 0, family == TaskFamily.Clean ? 1 : 0,
         family == TaskFamily.Dispose ? 1 : 0, family == TaskFamily.PutAway ? 1 : 0, family == TaskFamily.Hidden ? 1 : 0,
-        family == TaskFamily.Reference ? 1 : 0, family == TaskFamily.Infeasible ? 1 : 0);
+        family == TaskFamily.Reference ? 1 : 0, family == TaskFamily.Infeasible ? 1 : 0,
+        family == TaskFamily.SwitchOff ? 1 : 0, family == TaskFamily.Warm ? 1 : 0);
 
     /// <summary>Draws a family with probability proportional to its weight.</summary>
     public TaskFamily Draw(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        double[] weights = [Classic, Hazard, Clean, Dispose, PutAway, Hidden, Reference, Infeasible];
+        double[] weights = [Classic, Hazard, Clean, Dispose, PutAway, Hidden, Reference, Infeasible, SwitchOff, Warm];
         if (weights.Any(w => w < 0 || double.IsNaN(w)) || weights.Sum() <= 0)
         {
             throw new ArgumentException("task mix weights must be non-negative with a positive sum");

@@ -90,6 +90,12 @@ public static class PlanEnumerator
             Add(GoalKind.MakeSafe, "make the home safe", safety, null, null);
         }
 
+        // Any appliance left on can be asked off ("switch the kettle off"), hazard or not.
+        foreach (var appliance in things.Where(i => i.IsOn))
+        {
+            Add(GoalKind.MakeSafe, $"turn off {appliance.Name}", b => b.Reach(appliance) && b.Do($"turn off {appliance.Id}"), appliance, null);
+        }
+
         Add(GoalKind.Tell, "say it cannot be done", b => b.Do($"say \"{CannotDo}\""), null, null);
         Add(GoalKind.Wait, "wait", b => b.Do("wait"), null, null);
         Add(GoalKind.Nothing, "do nothing", _ => true, null, null);

@@ -88,7 +88,7 @@ public class TaskFamilyTests
         var mix = TaskMix.Only(TaskFamily.Infeasible);
         Assert.Equal(HomeGenerator.GenerateJson(3, mix).ToJsonString(), HomeGenerator.GenerateJson(3, mix).ToJsonString());
         Assert.NotEqual(HomeGenerator.GenerateJson(3, mix).ToJsonString(), HomeGenerator.GenerateJson(4, mix).ToJsonString());
-        Assert.Throws<ArgumentException>(() => HomeGenerator.Generate(1, new TaskMix(0, 0, 0, 0, 0, 0, 0, 0)));
+        Assert.Throws<ArgumentException>(() => HomeGenerator.Generate(1, new TaskMix(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
         Assert.Throws<ArgumentException>(() => HomeGenerator.Generate(1, new TaskMix(Classic: -1)));
     }
 }
