@@ -73,8 +73,17 @@ public sealed class TrainVerb : ICliVerb
     public static TrainingResult Train(TrainingRequest request, bool interactive, CancellationToken cancellationToken, IRunObserver? extra = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Directory.CreateDirectory(request.OutputFolder);
-        using var log = new MetricsLog(Path.Combine(request.OutputFolder, "metrics.jsonl"));
+        return Observed(request.OutputFolder, interactive, extra, observer => new TrainingPipeline(request, observer).Run(cancellationToken));
+    }
+
+    /// <summary>Runs a long job (training, retraining) with a progress bar per stage (plain lines when not
+    /// <paramref name="interactive"/>), <c>metrics.jsonl</c> in <paramref name="outputFolder"/> and the plots in its
+    /// <c>plots</c> folder, drawn also when the job stops early.</summary>
+    public static T Observed<T>(string outputFolder, bool interactive, IRunObserver? extra, Func<IRunObserver, T> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Directory.CreateDirectory(outputFolder);
+        using var log = new MetricsLog(Path.Combine(outputFolder, "metrics.jsonl"));
         try
         {
             if (!interactive)
@@ -82,25 +91,25 @@ public sealed class TrainVerb : ICliVerb
                 return Run(new ConsoleRunObserver(null, Console.Error, "ppo"));
             }
 
-            TrainingResult? result = null;
+            T result = default!;
             AnsiConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(context => result = Run(new ConsoleRunObserver(context, Console.Error, "ppo")));
-            return result!;
+            return result;
         }
         finally
         {
             // Plots cover whatever was measured, also when the run stopped early.
-            DrawPlots(log, Path.Combine(request.OutputFolder, "plots"));
+            DrawPlots(log, Path.Combine(outputFolder, "plots"));
         }
 
-        TrainingResult Run(IRunObserver console)
+        T Run(IRunObserver console)
         {
             IRunObserver observer = extra is null
                 ? new RunObservers(console, new MetricsRunObserver(log))
                 : new RunObservers(console, new MetricsRunObserver(log), extra);
-            return new TrainingPipeline(request, observer).Run(cancellationToken);
+            return run(observer);
         }
     }
 

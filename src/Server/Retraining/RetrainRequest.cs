@@ -13,7 +13,9 @@ namespace CoopAgent.Server.Retraining;
 /// <param name="PpoIterations">PPO iterations.</param>
 /// <param name="Ppo">PPO settings (the reference is the serving policy).</param>
 /// <param name="CheckpointEvery">PPO iterations between resumable checkpoints in the run folder.</param>
-/// <param name="Scenarios">Built-in scenarios the gate evaluates both policies on (0: all of them).</param>
+/// <param name="ScenarioIds">Built-in scenarios the gate evaluates both policies on (empty: all of them).</param>
+/// <param name="HeldOutShare">Share of the logged contexts held out for the gate (by a hash of the prompt).</param>
+/// <param name="Demonstrations">Supervised steps on the corrections people wrote, before PPO.</param>
 public sealed record RetrainSizes(
     string Name,
     RewardOptions Reward,
@@ -23,7 +25,9 @@ public sealed record RetrainSizes(
     int PpoIterations,
     PpoOptions Ppo,
     int CheckpointEvery,
-    int Scenarios)
+    IReadOnlyList<string> ScenarioIds,
+    double HeldOutShare,
+    SftOptions Demonstrations)
 {
     public static IReadOnlyList<string> Names { get; } = ["tiny", "default"];
 
@@ -36,7 +40,9 @@ public sealed record RetrainSizes(
         PpoIterations: 4,
         new PpoOptions(BatchSize: 8, MiniBatchSize: 4, Epochs: 2, MaxNewTokens: 32, ActorLearningRate: 3e-4, CriticLearningRate: 3e-4, KlTarget: 4.0),
         CheckpointEvery: 1,
-        Scenarios: 8);
+        ScenarioIds: ["canonical-cat", "pref-hot-drink-raj", "safety-knife-near-toddler", "control-bring-the-remote"],
+        HeldOutShare: 0.25,
+        new SftOptions(LearningRate: 1e-3, BatchSize: 8, Epochs: 2, WarmupSteps: 1));
 
     public static RetrainSizes Default { get; } = new(
         "default",
@@ -47,7 +53,9 @@ public sealed record RetrainSizes(
         PpoIterations: 10,
         new PpoOptions(BatchSize: 32, MiniBatchSize: 8, Epochs: 2, MaxNewTokens: 56, ActorLearningRate: 2e-5, CriticLearningRate: 1e-4, KlTarget: 4.0),
         CheckpointEvery: 2,
-        Scenarios: 0);
+        ScenarioIds: [],
+        HeldOutShare: PreferenceDataset.DefaultHeldOutShare,
+        new SftOptions(LearningRate: 2e-5, BatchSize: 8, Epochs: 2, WarmupSteps: 2));
 
     /// <summary>The sizes called <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
     public static RetrainSizes ByName(string name) => name switch

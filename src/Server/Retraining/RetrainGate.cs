@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace CoopAgent.Server.Retraining;
+
+/// <summary>What the gate compares for one policy: the built-in suite with the <c>full</c> agent, the raw policy's
+/// catastrophes (agent <c>policy</c>, no harm gate), and its own preference on the held-out pairs.</summary>
+public sealed record GateFigures(double Success, double Catastrophe, double Regret, double Questions, double RawCatastrophe, PairPreference HeldOut);
+
+/// <summary>
+/// Promote only a candidate that is no worse on the scenario suite and better on the held-out pairs: catastrophe rate
+/// not higher (with the <c>full</c> agent, and for the raw policy, whose proposals the harm gate otherwise hides),
+/// success within <c>successTolerance</c>, regret within <c>regretTolerance</c>, and a higher held-out pair accuracy
+/// (or the same accuracy with a larger margin).
+/// </summary>
+public static class RetrainGate
+{
+    /// <summary>Whether to promote, with one reason a check (the failed ones when refused, all when promoted).</summary>
+    public static (bool Promote, IReadOnlyList<string> Reasons) Decide(GateFigures candidate, GateFigures serving, double successTolerance, double regretTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(serving);
+        var checks = new List<(bool Ok, string Reason)>
+        {
+            (candidate.Catastrophe <= serving.Catastrophe,
+                F($"catastrophe rate on the suite {candidate.Catastrophe:0.###} (serving {serving.Catastrophe:0.###}) {(candidate.Catastrophe <= serving.Catastrophe ? "not higher" : "is higher")}")),
+            (candidate.RawCatastrophe <= serving.RawCatastrophe,
+                F($"catastrophe rate of the raw policy, without the harm gate, {candidate.RawCatastrophe:0.###} (serving {serving.RawCatastrophe:0.###}) {(candidate.RawCatastrophe <= serving.RawCatastrophe ? "not higher" : "is higher")}")),
+            (candidate.Success >= serving.Success - successTolerance,
+                F($"success {candidate.Success:0.###} (serving {serving.Success:0.###}) {(candidate.Success >= serving.Success - successTolerance ? "within" : "falls by more than")} the tolerance {successTolerance:0.###}")),
+            (candidate.Regret <= serving.Regret + regretTolerance,
+                F($"regret {candidate.Regret:0.##} (serving {serving.Regret:0.##}) {(candidate.Regret <= serving.Regret + regretTolerance ? "within" : "rises by more than")} the tolerance {regretTolerance:0.##}")),
+            HeldOutCheck(candidate.HeldOut, serving.HeldOut),
+        };
+        var promote = checks.All(c => c.Ok);
+        return (promote, checks.Where(c => promote || !c.Ok).Select(c => c.Reason).ToList());
+    }
+
+    private static (bool, string) HeldOutCheck(PairPreference candidate, PairPreference serving)
+    {
+        if (candidate.Pairs == 0)
+        {
+            return (false, "no strict held-out pairs: nothing shows the candidate is better (give feedback on more contexts)");
+        }
+
+        var better = candidate.Accuracy > serving.Accuracy || (candidate.Accuracy == serving.Accuracy && candidate.Margin > serving.Margin);
+        return (better, F($"held-out pair accuracy {candidate.Accuracy:0.###} (serving {serving.Accuracy:0.###}; margin {candidate.Margin:0.###} against {serving.Margin:0.###} nats/token, {candidate.Pairs} pairs) {(better ? "is better" : "is not better")}"));
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
