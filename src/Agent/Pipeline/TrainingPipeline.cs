@@ -7,6 +7,7 @@ using CoopAgent.Alignment.Models;
 using CoopAgent.Alignment.Tokenization;
 using CoopAgent.Alignment.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using AlignSft = CoopAgent.Alignment.Training.SftExample;
 
@@ -110,6 +111,12 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
             var name = $"{_preset.Name}-{request.Algorithm}-s{request.Seed}-{DateTime.UtcNow:yyyyMMdd-HHmm}";
             CheckpointStore.Save(policyFolder, final, _tokenizer, CheckpointManifest.Create(
                 name, parent: $"{_preset.Name}-{parent}-s{request.Seed}", metrics: metrics, info: Provenance()));
+            if (request.Algorithm == "ppo")
+            {
+                // The reward model travels with the policy: retraining from feedback continues it (`coopagent retrain`).
+                CopyCheckpoint(StageFolder("reward"), Path.Combine(policyFolder, "reward"));
+            }
+
             _state = _state.Complete("policy");
             _state.Write(request.OutputFolder);
             observer.Note($"policy written to {policyFolder} ({name})");
@@ -323,8 +330,10 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
     private (Gpt Policy, bool Overoptimised) TrainPpo(Gpt sft, ScalarModel rewardModel, Dictionary<string, double> metrics, CancellationToken cancellationToken)
     {
         var resume = _state.PpoIterationsDone > 0 && Directory.Exists(StageFolder("ppo-actor"));
-        var actor = resume ? CheckpointStore.LoadGpt(StageFolder("ppo-actor"), request.Device).Model : Clone(sft);
-        using var critic = resume ? CheckpointStore.LoadScalar(StageFolder("ppo-critic"), request.Device).Model : CloneScalar(rewardModel);
+        var actorCheckpoint = resume ? CheckpointStore.LoadGpt(StageFolder("ppo-actor"), request.Device) : null;
+        var criticCheckpoint = resume ? CheckpointStore.LoadScalar(StageFolder("ppo-critic"), request.Device) : null;
+        var actor = actorCheckpoint?.Model ?? Clone(sft);
+        using var critic = criticCheckpoint?.Model ?? CloneScalar(rewardModel);
         using var reference = resume ? CheckpointStore.LoadGpt(StageFolder("ppo-reference"), request.Device).Model : Clone(sft);
         var promptTokens = _data.PpoPrompts.Select(p => PipelineData.Encode(_tokenizer, p.Prompt, sft.Config.ContextLength, _preset.MaxNewTokens)).ToList();
         var environment = new HouseholdPpoEnvironment(_data.PpoPrompts, promptTokens,
@@ -336,6 +345,12 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
             InitialKlCoefficient = _state.KlCoefficient ?? _preset.Ppo.InitialKlCoefficient,
         };
         using var trainer = new PpoTrainer(actor, critic, environment, environment, CompactTokenizer.EosId, CompactTokenizer.PadId, options, reference);
+        if (actorCheckpoint is { CanResume: true } && criticCheckpoint is { CanResume: true })
+        {
+            // Adam's moments continue where the checkpoint left them (a checkpoint from before they were saved restarts them).
+            actorCheckpoint.RestoreTraining(trainer.ActorOptimizer);
+            criticCheckpoint.RestoreTraining(trainer.CriticOptimizer);
+        }
 
         observer.StageStarted("ppo", _preset.PpoIterations);
         observer.StageStarted("ppo.eval", _preset.PpoIterations);
@@ -382,9 +397,9 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
                     observer.Note($"[ppo] overoptimisation seen at iteration {iteration}: proxy reward rose while gold fell (best gold {_state.BestGold:F3} at iteration {_state.BestIteration}); the best-gold checkpoint is kept.");
                 }
 
-                // Resumable point: actor, critic, reference and where the KL controller stood.
-                SaveStage("ppo-actor", actor, "sft", figures);
-                SaveStage("ppo-critic", critic, "reward", figures);
+                // Resumable point: actor and critic with their Adam moments, reference and where the KL controller stood.
+                SaveStage("ppo-actor", actor, "sft", figures, trainer.ActorOptimizer, iteration);
+                SaveStage("ppo-critic", critic, "reward", figures, trainer.CriticOptimizer, iteration);
                 SaveStage("ppo-reference", trainer.Reference, "sft", figures);
                 _state = _state with { PpoIterationsDone = iteration, KlCoefficient = trainer.KlCoefficient };
                 _state.Write(request.OutputFolder);
@@ -523,10 +538,22 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
 
     // ---- Helpers ---------------------------------------------------------------------------------------
 
-    private void SaveStage(string stage, nn.Module model, string? parent, Dictionary<string, double> metrics) =>
+    private void SaveStage(string stage, nn.Module model, string? parent, Dictionary<string, double> metrics, OptimizerHelper? optimizer = null, int step = 0) =>
         CheckpointStore.Save(StageFolder(stage), model, _tokenizer, CheckpointManifest.Create(
             $"{_preset.Name}-{stage}-s{request.Seed}", parent: parent is null ? null : $"{_preset.Name}-{parent}-s{request.Seed}",
-            metrics: metrics, info: Provenance()));
+            metrics: metrics, info: Provenance()),
+            optimizer, optimizer is null ? null : new TrainingState(step, request.Seed));
+
+
+    /// <summary>Copies a checkpoint folder's files (it has no subfolders), replacing what was there.</summary>
+    private static void CopyCheckpoint(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        }
+    }
 
     private Dictionary<string, string> Provenance() => new()
     {

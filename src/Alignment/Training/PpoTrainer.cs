@@ -1,6 +1,7 @@
 using CoopAgent.Alignment.Generation;
 using CoopAgent.Alignment.Models;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace CoopAgent.Alignment.Training;
@@ -32,8 +33,8 @@ public sealed class PpoTrainer : IDisposable
     private readonly Device _device;
     private readonly Generator _generator;
     private readonly Random _shuffle;
-    private readonly optim.Optimizer _actorOptimizer;
-    private readonly optim.Optimizer _criticOptimizer;
+    private readonly OptimizerHelper _actorOptimizer;
+    private readonly OptimizerHelper _criticOptimizer;
 
     /// <param name="actor">The policy being trained.</param>
     /// <param name="critic">The value model (usually initialised from the reward model or the policy's trunk).</param>
@@ -208,6 +209,12 @@ public sealed class PpoTrainer : IDisposable
         totals.ApproxKl += policy.ApproxKl.item<float>();
         totals.ValueLoss += value.Loss.item<float>();
     }
+
+    /// <summary>The actor's Adam optimizer, for saving and restoring its moments with a resumable checkpoint.</summary>
+    public OptimizerHelper ActorOptimizer => _actorOptimizer;
+
+    /// <summary>The critic's Adam optimizer, for saving and restoring its moments with a resumable checkpoint.</summary>
+    public OptimizerHelper CriticOptimizer => _criticOptimizer;
 
     /// <summary>Releases the optimizers, the sampling generator and the reference copy this trainer made.</summary>
     public void Dispose()

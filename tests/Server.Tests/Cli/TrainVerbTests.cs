@@ -99,6 +99,12 @@ public class TrainVerbTests(TinyRunFixture run) : IClassFixture<TinyRunFixture>
             .ToList();
         Assert.Equal(1, ppoRows.Count(s => s == 1));
         Assert.Contains(TrainingPreset.Tiny.PpoIterations, ppoRows);
+
+        // The resumable points carry Adam's moments, so a resumed run continues its optimizer rather than restarting it.
+        var actor = CheckpointStore.LoadGpt(Path.Combine(run.Folder, "stages", "ppo-actor"));
+        actor.Model.Dispose();
+        Assert.True(actor.CanResume);
+        Assert.True(File.Exists(Path.Combine(run.Folder, "stages", "ppo-critic", CheckpointStore.OptimizerFile)));
     }
 
     [Fact]
@@ -116,6 +122,10 @@ public class TrainVerbTests(TinyRunFixture run) : IClassFixture<TinyRunFixture>
         Assert.True(manifest.Metrics.ContainsKey("eval_gold"));
         Assert.True(manifest.Metrics.ContainsKey("reward_heldout_accuracy"));
         Assert.False(string.IsNullOrEmpty(manifest.WeightsSha256));
+
+        // The reward model ships with a PPO policy, for retraining from feedback.
+        using var reward = CheckpointStore.LoadScalar(Path.Combine(run.Result.PolicyFolder, "reward")).Model;
+        Assert.Equal(policy.Config.Width, reward.Config.Width);
     }
 
     [Fact]
