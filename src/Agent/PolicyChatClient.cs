@@ -46,12 +46,11 @@ public sealed class PolicyChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         cancellationToken.ThrowIfCancellationRequested();
-        var (prompt, sampling, seed) = Prepare(messages, options);
-        var n = Samples(options);
+        var request = Translate(_policy, messages, options);
         _gate.Wait(cancellationToken);
         try
         {
-            var texts = _policy.Sample(prompt, n, sampling, seed);
+            var texts = _policy.Sample(request.Prompt, request.Samples, request.Sampling, request.Seed);
             var replies = texts.Select(t => new ChatMessage(AiChatRole.Assistant, t)).ToList();
             return Task.FromResult(new ChatResponse(replies) { ModelId = _policy.Version, FinishReason = ChatFinishReason.Stop });
         }
@@ -145,6 +144,20 @@ public sealed class PolicyChatClient : IChatClient
 
     private (int[] Prompt, SamplingOptions Sampling, long Seed) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
+        var request = Translate(_policy, messages, options);
+        return (request.Prompt, request.Sampling, request.Seed);
+    }
+
+    /// <summary>
+    /// What a chat call asks of <paramref name="policy"/> — prompt ids, sampling options, seed and how many
+    /// samples — mapped exactly as <see cref="GetResponseAsync"/> maps it. For callers that gather the calls
+    /// of many conversations and sample them in one batch (the chat server, with
+    /// <see cref="TextPolicy.Sample(IReadOnlyList{ValueTuple{int[], int}}, SamplingOptions, long)"/>).
+    /// </summary>
+    public static PolicyRequest Translate(TextPolicy policy, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(messages);
         var list = messages.ToList();
         var observation = string.Join("\n", list.Where(m => m.Role == AiChatRole.System).Select(m => m.Text));
         var dialogue = list.Where(m => m.Role == AiChatRole.User || m.Role == AiChatRole.Assistant)
@@ -152,7 +165,7 @@ public sealed class PolicyChatClient : IChatClient
             .ToList();
 
         // Leave at least a quarter of the context for the prompt, so a long reply never crowds the question out.
-        var context = _policy.Config.ContextLength;
+        var context = policy.Config.ContextLength;
         var maxNew = Math.Clamp(options?.MaxOutputTokens ?? 64, 1, Math.Max(1, context - Math.Max(ChatPrompt.MinimumLength, context / 4)));
         var temperature = options?.Temperature ?? 1f;
         var greedy = temperature <= 0;
@@ -161,6 +174,10 @@ public sealed class PolicyChatClient : IChatClient
             Temperature: greedy ? 1.0 : temperature,
             TopK: greedy ? 1 : options?.TopK ?? 0,
             TopP: options?.TopP is float p and > 0 and <= 1 ? p : 1.0);
-        return (_policy.BuildPrompt(observation, dialogue, maxNew), sampling, options?.Seed ?? 0);
+        return new PolicyRequest(policy.BuildPrompt(observation, dialogue, maxNew), sampling, options?.Seed ?? 0, Samples(options));
     }
 }
+
+/// <summary>One chat call in the policy's terms (<see cref="PolicyChatClient.Translate"/>): prompt ids, sampling
+/// options, seed, and the number of samples.</summary>
+public sealed record PolicyRequest(int[] Prompt, SamplingOptions Sampling, long Seed, int Samples);

@@ -76,27 +76,43 @@ public sealed class Sampler
         }
     }
 
+    /// <remarks>
+    /// Two savings that leave every row's samples as they were: rows with the same prompt (the k samples of one
+    /// request) share one prefill, whose keys and values are then copied to each of them; and once a quarter of
+    /// the rows in the cache have finished, they are dropped from the cache and no longer computed. Uniforms are
+    /// still drawn for the whole batch every step, so a row's draws do not depend on which others still run.
+    /// </remarks>
     private List<GeneratedSequence> GenerateCached(
         IReadOnlyList<int[]> prompts, int longest, SamplingOptions options, Generator? generator,
         Action<int[]>? onStep, CancellationToken cancellationToken)
     {
         var device = _model.Trunk.Device;
         var batch = prompts.Count;
-        using var cache = new KvCache(_model.Config, batch, longest + options.MaxNewTokens, device);
+        var (distinct, promptOf) = Distinct(prompts);
+        using var cache = new KvCache(_model.Config, distinct.Count, longest + options.MaxNewTokens, device);
         var state = new RowState(batch);
-        Tensor? last = null; // (B, V) logits for the next token; lives across steps, so outside the step scopes
+        var running = Enumerable.Range(0, batch).ToArray(); // batch rows held by the cache, in cache order
+        Tensor? last = null; // (rows in the cache, V) logits for the next token; lives across steps, so outside the step scopes
         try
         {
             using (var scope = NewDisposeScope())
             {
-                var (tokens, mask) = LeftPad(prompts, PadToken, device);
-                last = _model.forward(tokens, mask, cache).select(1, -1).MoveToOuterDisposeScope();
+                var (tokens, mask) = LeftPad(distinct, PadToken, device);
+                last = _model.forward(tokens, mask, cache).select(1, -1);
+                if (distinct.Count < batch)
+                {
+                    var copies = tensor(promptOf, device: device);
+                    cache.SelectRows(copies);
+                    last = last.index_select(0, copies);
+                }
+
+                last = last.MoveToOuterDisposeScope();
             }
 
             for (var step = 0; step < options.MaxNewTokens && !cancellationToken.IsCancellationRequested; step++)
             {
                 using var scope = NewDisposeScope();
-                var drawn = state.Record(DrawNext(last, options, generator), EndToken, PadToken);
+                var drawn = state.Record(DrawNext(last, options, generator, running, batch), EndToken, PadToken);
                 last.Dispose();
                 last = null;
                 onStep?.Invoke(drawn);
@@ -105,8 +121,17 @@ public sealed class Sampler
                     break;
                 }
 
-                // Finished rows keep feeding padding; their outputs are never read.
-                var input = tensor(state.LastInput, device: device).unsqueeze(1);      // (B, 1)
+                var stillRunning = running.Where(b => !state.IsFinished(b)).ToArray();
+                if (stillRunning.Length <= running.Length * 3 / 4)
+                {
+                    // Copying the cache costs about one step, so rows are dropped in chunks, not one by one.
+                    var keep = running.Select((b, i) => (b, i)).Where(r => !state.IsFinished(r.b)).Select(r => (long)r.i).ToArray();
+                    cache.SelectRows(tensor(keep, device: device));
+                    running = stillRunning;
+                }
+
+                // Finished rows still in the cache keep feeding padding; their outputs are never read.
+                var input = tensor(running.Select(b => state.LastInput[b]).ToArray(), device: device).unsqueeze(1); // (R, 1)
                 last = _model.forward(input, ones_like(input), cache).select(1, -1).MoveToOuterDisposeScope();
             }
         }
@@ -116,6 +141,26 @@ public sealed class Sampler
         }
 
         return state.Results();
+    }
+
+    /// <summary>The distinct prompts, and for each row the index of its prompt among them.</summary>
+    private static (List<int[]> Distinct, long[] PromptOf) Distinct(IReadOnlyList<int[]> prompts)
+    {
+        var distinct = new List<int[]>();
+        var promptOf = new long[prompts.Count];
+        for (var b = 0; b < prompts.Count; b++)
+        {
+            var found = distinct.FindIndex(p => ReferenceEquals(p, prompts[b]) || p.AsSpan().SequenceEqual(prompts[b]));
+            if (found < 0)
+            {
+                found = distinct.Count;
+                distinct.Add(prompts[b]);
+            }
+
+            promptOf[b] = found;
+        }
+
+        return (distinct, promptOf);
     }
 
     private List<GeneratedSequence> GenerateUncached(
@@ -149,22 +194,39 @@ public sealed class Sampler
     /// <summary>Draws one token per row from (B, V) logits: temperature, then top-k, then top-p.</summary>
     /// <remarks>The draw itself is inverse-CDF sampling on the CPU with uniforms from <paramref name="generator"/>:
     /// LibTorch's CPU <c>multinomial</c> took ~9 ms for 16 × 4096 here, more than the model's decode step.</remarks>
-    internal static long[] DrawNext(Tensor logits, SamplingOptions options, Generator? generator)
+    internal static long[] DrawNext(Tensor logits, SamplingOptions options, Generator? generator) =>
+        DrawNext(logits, options, generator, null, (int)logits.shape[0]);
+
+    /// <param name="logits">(R, V): the logits of the rows still generating.</param>
+    /// <param name="options">Temperature, top-k, top-p.</param>
+    /// <param name="generator">Random source.</param>
+    /// <param name="rows">Which of the <paramref name="batch"/> rows each logits row belongs to (null: all, in order).</param>
+    /// <param name="batch">Rows in the whole batch: one uniform is drawn for each, used or not.</param>
+    /// <returns>One token per batch row; rows not in <paramref name="rows"/> get 0.</returns>
+    private static long[] DrawNext(Tensor logits, SamplingOptions options, Generator? generator, int[]? rows, int batch)
     {
         using var scope = NewDisposeScope();
         var filtered = Filter(logits, options);
+        var drawn = new long[batch];
+        var count = (int)filtered.shape[0];
         if (options.TopK == 1)
         {
-            return filtered.argmax(-1).cpu().data<long>().ToArray();
+            var best = filtered.argmax(-1).cpu().data<long>().ToArray();
+            for (var r = 0; r < count; r++)
+            {
+                drawn[rows?[r] ?? r] = best[r];
+            }
+
+            return drawn;
         }
 
-        var (batch, vocabulary) = ((int)filtered.shape[0], (int)filtered.shape[1]);
-        var probabilities = filtered.softmax(-1).cpu().data<float>().ToArray();          // (B·V), filtered tokens exactly 0
+        var vocabulary = (int)filtered.shape[1];
+        var probabilities = filtered.softmax(-1).cpu().data<float>().ToArray();          // (R·V), filtered tokens exactly 0
         var uniforms = rand([batch], ScalarType.Float64, generator: generator).data<double>().ToArray();
-        var drawn = new long[batch];
-        for (var b = 0; b < batch; b++)
+        for (var r = 0; r < count; r++)
         {
-            var row = probabilities.AsSpan(b * vocabulary, vocabulary);
+            var b = rows?[r] ?? r;
+            var row = probabilities.AsSpan(r * vocabulary, vocabulary);
             var total = 0.0;
             foreach (var p in row)
             {
@@ -200,12 +262,18 @@ public sealed class Sampler
     internal static Tensor Filter(Tensor logits, SamplingOptions options)
     {
         using var scope = NewDisposeScope();
-        var scaled = logits.to_type(ScalarType.Float32) / options.Temperature;
+        // Scalars held here, not converted implicitly: TorchSharp passes an implicit Scalar's handle to native code
+        // without keeping the object alive, so under GC pressure its finalizer could free it mid-call (seen once
+        // in 565 turns of the chat load bench as "Expected false to be true ... toDouble").
+        using var temperature = options.Temperature.ToScalar();
+        using var removed = double.NegativeInfinity.ToScalar();
+        using var topP = options.TopP.ToScalar();
+        var scaled = logits.to_type(ScalarType.Float32) / temperature;
         var vocabulary = (int)scaled.shape[^1];
         if (options.TopK > 0 && options.TopK < vocabulary)
         {
             var (kth, _) = scaled.topk(options.TopK, dim: -1);                     // (B, K), sorted
-            scaled = scaled.masked_fill(scaled < kth[.., ^1..], double.NegativeInfinity);
+            scaled = scaled.masked_fill(scaled < kth[.., ^1..], removed);
         }
 
         if (options.TopP < 1)
@@ -213,9 +281,9 @@ public sealed class Sampler
             var (sorted, order) = scaled.sort(-1, descending: true);               // (B, V)
             var probabilities = sorted.softmax(-1);
             // Drop a token when the tokens ranked above it already reach TopP (the top one always stays).
-            var drop = (probabilities.cumsum(-1) - probabilities) >= options.TopP;
+            var drop = (probabilities.cumsum(-1) - probabilities) >= topP;
             var dropInVocabularyOrder = zeros_like(drop).scatter(-1, order, drop);
-            scaled = scaled.masked_fill(dropInVocabularyOrder, double.NegativeInfinity);
+            scaled = scaled.masked_fill(dropInVocabularyOrder, removed);
         }
 
         return scaled.MoveToOuterDisposeScope();
@@ -276,6 +344,8 @@ public sealed class Sampler
         public long[] LastInput { get; } = new long[batch];
 
         public bool AllFinished => _finished.All(f => f);
+
+        public bool IsFinished(int row) => _finished[row];
 
         /// <summary>Records one step; returns per row the drawn token, or −1 when the row was already finished.</summary>
         public int[] Record(long[] drawn, int endToken, int padToken)

@@ -12,7 +12,7 @@ public sealed class KvCache : IDisposable
 {
     private readonly Tensor[] _keys;   // per layer (B, H, Capacity, D)
     private readonly Tensor[] _values; // per layer (B, H, Capacity, D)
-    private readonly Tensor _keyMask;  // (B, Capacity) bool: true where the position holds a real token
+    private Tensor _keyMask;           // (B, Capacity) bool: true where the position holds a real token
 
     public KvCache(GptConfig config, int batch, int capacity, Device? device = null)
     {
@@ -70,6 +70,25 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Called once per forward pass, after every layer has stored its keys and values.</summary>
     internal void Advance(int count) => Length += count;
+
+    /// <summary>Keeps rows <paramref name="rows"/> (int64, new row i = old row rows[i]; a row may repeat): copies
+    /// one prefilled prompt to all its samples, or drops rows that finished generating.</summary>
+    internal void SelectRows(Tensor rows)
+    {
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            _keys[i] = Replace(_keys[i], _keys[i].index_select(0, rows));
+            _values[i] = Replace(_values[i], _values[i].index_select(0, rows));
+        }
+
+        _keyMask = Replace(_keyMask, _keyMask.index_select(0, rows));
+    }
+
+    private static Tensor Replace(Tensor old, Tensor selected)
+    {
+        old.Dispose();
+        return selected.DetachFromDisposeScope();
+    }
 
     public void Dispose()
     {

@@ -90,13 +90,40 @@ public sealed class TextPolicy : IDisposable
     public IReadOnlyList<string> Sample(int[] prompt, int k, SamplingOptions options, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(prompt);
+        return Sample([(prompt, k)], options, seed)[0];
+    }
+
+    /// <summary>Draws k responses for each of several prompts in one batch (the chat server batches the
+    /// requests of many conversations); the k rows of a prompt share one prefill. With one request this is
+    /// exactly <see cref="Sample(int[], int, SamplingOptions, long)"/>.</summary>
+    /// <param name="requests">Prompt ids (cut as in the single-prompt overload) and how many responses each.</param>
+    /// <param name="options">Length, temperature, top-k, top-p, shared by the whole batch.</param>
+    /// <param name="seed">Seeds the sampling of the whole batch.</param>
+    /// <returns>Per request, its decoded responses, without the end token.</returns>
+    public IReadOnlyList<IReadOnlyList<string>> Sample(IReadOnlyList<(int[] Prompt, int K)> requests, SamplingOptions options, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        var fitted = Fit(prompt, options);
+        var rows = new List<int[]>();
+        foreach (var (prompt, k) in requests)
+        {
+            ArgumentNullException.ThrowIfNull(prompt, nameof(requests));
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k, nameof(requests));
+            var fitted = Fit(prompt, options);
+            rows.AddRange(Enumerable.Repeat(fitted, k));
+        }
+
         using var generator = new Generator((ulong)seed, CPU);
-        return Sampler.Generate(Enumerable.Repeat(fitted, k).ToList(), options, generator)
-            .Select(r => Tokenizer.Decode(r.Tokens, skipSpecialTokens: true))
-            .ToList();
+        var texts = Sampler.Generate(rows, options, generator).Select(r => Tokenizer.Decode(r.Tokens, skipSpecialTokens: true)).ToList();
+        var results = new List<IReadOnlyList<string>>(requests.Count);
+        var offset = 0;
+        foreach (var (_, k) in requests)
+        {
+            results.Add(texts.GetRange(offset, k));
+            offset += k;
+        }
+
+        return results;
     }
 
     /// <summary>Draws <paramref name="k"/> responses for an observation and dialogue (<see cref="ChatPrompt"/> format).</summary>

@@ -16,9 +16,10 @@ namespace CoopAgent.Server.Sessions;
 
 /// <summary>
 /// The real <see cref="IConversationEngine"/>: the Agent project's <see cref="CooperativeAgent"/> over the
-/// policy in <see cref="ServerOptions.PolicyDirectory"/> (through <see cref="PolicyChatClient"/>), with each
-/// person's belief kept in LiteDB. Every agent turn — and so every policy call — runs on the
-/// <see cref="InferenceWorker"/> thread; the hub only awaits it.
+/// policy in <see cref="ServerOptions.PolicyDirectory"/>, with each person's belief kept in LiteDB. Agent turns
+/// run on the thread pool, one at a time per session; their policy calls go to the shared
+/// <see cref="PolicyBatcher"/>, which samples the calls of all sessions together on the
+/// <see cref="InferenceWorker"/> thread.
 /// </summary>
 public sealed class CooperativeConversationEngine : IConversationEngine, IDisposable
 {
@@ -28,26 +29,25 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     /// <summary>Alternatives drawn for feedback when the agent's own samples were all the same turn.</summary>
     private const int AlternativeCount = 3;
 
-    private static readonly SamplingOptions AlternativeSampling = new(MaxNewTokens: 64, Temperature: 1.3);
+    private const float AlternativeTemperature = 1.3f;
 
-    private readonly InferenceWorker _worker;
-    private readonly TextPolicy _policy;
-    private readonly CooperativeAgent _agent;
+    private readonly PolicyBatcher _batcher;
+    private readonly LiteDbBeliefMemory _memory;
     private readonly Scenario? _freeHome;
-    private readonly TimedChatClient _policyClient;
     private readonly ILogger _logger;
 
     public CooperativeConversationEngine(ServerOptions options, InferenceWorker worker, FeedbackStore store, ILogger<CooperativeConversationEngine> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(logger);
-        _worker = worker;
         var folder = PolicyLocator.Find(options.PolicyDirectory);
         // Loaded on the inference thread: the policy's tensors live with the thread that runs it.
-        (_policy, Policy) = worker.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None).GetAwaiter().GetResult();
-        if (Policy.Trained)
+        var (policy, info) = worker.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None).GetAwaiter().GetResult();
+        _batcher = new PolicyBatcher(worker, policy, info);
+        if (info.Trained)
         {
-            logger.LogInformation("Policy {Version} loaded from {Folder}", Policy.Version, folder);
+            logger.LogInformation("Policy {Version} loaded from {Folder}", info.Version, folder);
         }
         else
         {
@@ -55,15 +55,17 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
                               "serving a freshly initialised, UNTRAINED policy; /health reports trained=false", options.PolicyDirectory);
         }
 
-        _policyClient = new TimedChatClient(new PolicyChatClient(_policy));
         _logger = logger;
-        _agent = new CooperativeAgent("full", _policyClient, CooperativeAgentOptions.Default, new LiteDbBeliefMemory(store));
+        _memory = new LiteDbBeliefMemory(store);
         var builtin = BuiltinScenarios.All();
         Scenarios = builtin.Select(s => new ScenarioSummary(s.Id, s.Title, s.Instruction)).ToList();
         _freeHome = builtin.OrderByDescending(s => s.CreateWorld().Rooms.Count).FirstOrDefault();
     }
 
-    public PolicyInfo Policy { get; }
+    public PolicyInfo Policy => _batcher.Info;
+
+    /// <summary>The shared policy (batches, swaps).</summary>
+    public PolicyBatcher Batcher => _batcher;
 
     public IReadOnlyList<ScenarioSummary> Scenarios { get; }
 
@@ -101,12 +103,19 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         return Task.FromResult(conversation);
     }
 
-    public void Dispose() => _worker.RunAsync(_ => { _policy.Dispose(); return true; }, CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
+    public void Dispose() => _batcher.Dispose();
 
-    private Conversation Open(string userId, string title, string? instruction, World world, PopulationPrior prior, double questionCost, int seed) =>
-        new(this, title, instruction, _agent.StartConversation(world, userId, prior, questionCost, seed));
+    /// <summary>A conversation with its own agent over the shared policy: the agent is cheap, and its own
+    /// client tells which policy version produced each of its turns.</summary>
+    private Conversation Open(string userId, string title, string? instruction, World world, PopulationPrior prior, double questionCost, int seed)
+    {
+        var client = new TimedChatClient(_batcher);
+        var agent = new CooperativeAgent("full", client, CooperativeAgentOptions.Default, _memory);
+        return new(this, client, title, instruction, agent.StartConversation(world, userId, prior, questionCost, seed));
+    }
 
-    private static (TextPolicy Policy, PolicyInfo Info) Load(string? folder, string asked)
+    /// <summary>The policy in <paramref name="folder"/>, or (no folder) a small untrained one.</summary>
+    internal static (TextPolicy Policy, PolicyInfo Info) Load(string? folder, string asked)
     {
         if (folder is not null)
         {
@@ -124,11 +133,12 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     /// <summary>Splits a reply into the policy's own tokens, decoded one by one for streaming.</summary>
     private IEnumerable<string> Tokens(string text)
     {
-        var ids = _policy.Tokenizer.Encode(text);
+        var tokenizer = _batcher.Tokenizer;
+        var ids = tokenizer.Encode(text);
         var emitted = 0;
         for (var i = 1; i <= ids.Length; i++)
         {
-            var prefix = _policy.Tokenizer.Decode(ids[..i]);
+            var prefix = tokenizer.Decode(ids[..i]);
             // A byte-level token can end inside a UTF-8 character; wait for the rest of it.
             if (prefix.EndsWith('\uFFFD') && i < ids.Length)
             {
@@ -143,7 +153,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         }
     }
 
-    private sealed class Conversation(CooperativeConversationEngine engine, string title, string? instruction, AgentConversation chat) : IConversation
+    private sealed class Conversation(CooperativeConversationEngine engine, TimedChatClient policy, string title, string? instruction, AgentConversation chat) : IConversation
     {
         private readonly List<(string Role, string Text)> _dialogue = [];
 
@@ -160,18 +170,13 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             var observation = chat.World.Describe();
             var prompt = Prompt(observation, message);
             List<ChatTurn> context = [.. _dialogue.Select(d => new ChatTurn(d.Role == "user" ? ChatRole.User : ChatRole.Assistant, d.Text)), new(ChatRole.User, message)];
-            var turn = await engine._worker.RunAsync(
-                token =>
-                {
-                    var clock = System.Diagnostics.Stopwatch.StartNew();
-                    var policyBefore = engine._policyClient.Elapsed;
-                    var result = chat.SendAsync(message, token).GetAwaiter().GetResult();
-                    engine._logger.LogInformation(
-                        "Agent turn ({Kind}, {Actions} actions) took {Total} ms, {Policy} ms of it in the policy",
-                        result.Kind, result.Actions.Count, clock.ElapsedMilliseconds, (long)(engine._policyClient.Elapsed - policyBefore).TotalMilliseconds);
-                    return result;
-                },
-                cancellationToken);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var policyBefore = policy.Elapsed;
+            var turn = await chat.SendAsync(message, cancellationToken);
+            engine._logger.LogInformation(
+                "Agent turn ({Kind}, {Actions} actions) took {Total} ms, {Policy} ms of it waiting for the policy",
+                turn.Kind, turn.Actions.Count, clock.ElapsedMilliseconds, (long)(policy.Elapsed - policyBefore).TotalMilliseconds);
+            var version = policy.LastModelId ?? engine.Policy.Version;
             var reply = turn.Kind switch
             {
                 TurnKind.Asked => $"ask \"{turn.Text}\"",
@@ -208,10 +213,8 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
                 // A confident policy samples K identical turns, leaving nothing to compare or rank. Alternatives
                 // for the feedback panel are drawn for the same context at a higher temperature — after the
                 // reply has streamed, so they cost the person no waiting.
-                var alternatives = await engine._worker.RunAsync(
-                    _ => engine._policy.Sample(observation, context, AlternativeCount, AlternativeSampling, seed: Random.Shared.NextInt64()),
-                    cancellationToken);
-                candidates.AddRange(alternatives.Select(a => a.Trim()).Where(a => a.Length > 0 && a != reply).Distinct().Take(MaxCandidatesShown - 1));
+                var alternatives = await policy.GetResponseAsync(Messages(observation, context), AlternativeOptions(), cancellationToken);
+                candidates.AddRange(alternatives.Messages.Select(a => a.Text.Trim()).Where(a => a.Length > 0 && a != reply).Distinct().Take(MaxCandidatesShown - 1));
             }
 
             var kind = turn.Kind switch
@@ -220,7 +223,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
                 TurnKind.Replied => "say",
                 _ => "plan",
             };
-            yield return new TurnCompleted(new TurnTranscript(prompt, candidates, 0, reply, kind, engine.Policy.Version));
+            yield return new TurnCompleted(new TurnTranscript(prompt, candidates, 0, reply, kind, version));
         }
 
         public BeliefView? ApplyFeedback(bool? thumbsUp)
@@ -235,6 +238,20 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        private static List<Microsoft.Extensions.AI.ChatMessage> Messages(string observation, IEnumerable<ChatTurn> dialogue) =>
+        [
+            new(Microsoft.Extensions.AI.ChatRole.System, observation),
+            .. dialogue.Select(d => new Microsoft.Extensions.AI.ChatMessage(d.Role == ChatRole.User ? Microsoft.Extensions.AI.ChatRole.User : Microsoft.Extensions.AI.ChatRole.Assistant, d.Text)),
+        ];
+
+        private static Microsoft.Extensions.AI.ChatOptions AlternativeOptions() => new()
+        {
+            Temperature = AlternativeTemperature,
+            MaxOutputTokens = 64,
+            Seed = Random.Shared.NextInt64(),
+            AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = AlternativeCount },
+        };
 
         /// <summary>The context of this turn in the policy's prompt layout (as text, for the feedback log).</summary>
         private string Prompt(string observation, string message)

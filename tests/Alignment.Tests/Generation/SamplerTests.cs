@@ -71,6 +71,25 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Shared_prompts_and_dropped_finished_rows_leave_every_sample_as_without_the_cache()
+    {
+        // Twelve rows, four per prompt (shared prefill); at temperature 3 the end token comes up now and then, so
+        // rows finish at different steps and the cache drops them in chunks. The uncached path recomputes every
+        // row from scratch with the same uniforms, so any mix-up of rows would show.
+        var model = TinyModel();
+        var sampler = new Sampler(model, End, Pad);
+        var rows = Prompts.SelectMany(p => Enumerable.Repeat(p, 4)).ToList();
+        var options = new SamplingOptions(MaxNewTokens: 40, Temperature: 3);
+        var cached = sampler.Generate(rows, options, new Generator(7, CPU));
+        var uncached = sampler.Generate(rows, options with { UseCache = false }, new Generator(7, CPU));
+
+        Assert.Equal(uncached.Select(s => s.Tokens), cached.Select(s => s.Tokens));
+        Assert.Equal(uncached.Select(s => s.Finished), cached.Select(s => s.Finished));
+        Assert.True(cached.Count(s => s.Finished) >= 3, "too few rows finished to exercise dropping them");
+        Assert.True(cached.Select(s => s.Tokens.Length).Distinct().Count() >= 3, "rows should finish at different steps");
+    }
+
+    [Fact]
     public void Unfinished_rows_stop_at_max_new_tokens()
     {
         // End token 39 is never drawn when top-k keeps only token ids the model prefers; use an id out of reach.

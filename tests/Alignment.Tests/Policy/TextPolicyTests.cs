@@ -56,6 +56,22 @@ public class TextPolicyTests
     }
 
     [Fact]
+    public void Batched_requests_get_their_own_responses_and_one_request_matches_the_single_prompt_call()
+    {
+        const string plan = "goto kitchen; open fridge; take milk; done";
+        using var policy = Taught(plan);
+        var taught = policy.BuildPrompt("kitchen: fridge", [new ChatTurn(ChatRole.User, "fetch milk")], 32);
+        var other = policy.BuildPrompt("garden: bench", [new ChatTurn(ChatRole.User, "water the roses please")], 32);
+        var sampling = new SamplingOptions(MaxNewTokens: 32, Temperature: 1.3);
+
+        var batched = policy.Sample([(taught, 2), (other, 3)], SamplingOptions.Greedy(32));
+        Assert.Equal([plan, plan], batched[0]);
+        Assert.Equal(policy.Sample(other, 3, SamplingOptions.Greedy(32)), batched[1]);
+        Assert.Equal(policy.Sample(other, 4, sampling, seed: 5), policy.Sample([(other, 4)], sampling, seed: 5)[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => policy.Sample([(taught, 0)], sampling));
+    }
+
+    [Fact]
     public void Streaming_never_splits_a_character_spelled_in_several_byte_tokens()
     {
         const string reply = "say \"🙂 中\"";                       // neither character is in the vocabulary: byte tokens

@@ -11,7 +11,8 @@ namespace CoopAgent.Server.Cli.Bench;
 /// <c>coopagent bench --only chat</c>: the chat server on a loopback port with the real agent and the policy
 /// <c>serve</c> would use (<c>policies/default</c>, else the untrained fallback). Time to first streamed item of
 /// a reply for one client (p50, p99), then 50 concurrent clients for 60 s (10 s with <c>--quick</c>): their
-/// p99 time to first item and the number of failed turns. Targets: 0 errors, p99 &lt; 1 s.
+/// p99 time to first item, the number of failed turns, and how many policy calls shared a batch on average.
+/// Targets: 0 errors, p99 &lt; 1 s.
 /// </summary>
 public sealed class ChatBench : IBenchSection
 {
@@ -55,6 +56,8 @@ public sealed class ChatBench : IBenchSection
             }
 
             context.Progress.WriteLine($"[bench] chat: {clients} clients for {seconds} s");
+            var batcher = (app.Services.GetRequiredService<Sessions.IConversationEngine>() as Sessions.CooperativeConversationEngine)?.Batcher;
+            var countsBefore = batcher?.Counts ?? default;
             var latencies = new ConcurrentBag<double>();
             var errors = 0;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -102,6 +105,13 @@ public sealed class ChatBench : IBenchSection
             figures["load_turns"] = latencies.Count;
             figures["load_first_token_ms_p99"] = Percentile(latencies.ToList(), 0.99);
             figures["load_errors"] = errors;
+            if (batcher is not null)
+            {
+                // How many policy calls (agent decisions, feedback alternatives) shared one batch on average.
+                var (batches, calls) = batcher.Counts;
+                figures["load_policy_calls_per_batch"] = Math.Round((double)(calls - countsBefore.Calls) / Math.Max(1, batches - countsBefore.Batches), 2);
+            }
+
             return figures;
         }
         finally

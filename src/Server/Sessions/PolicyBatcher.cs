@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using CoopAgent.Agent;
+using CoopAgent.Alignment.Policy;
+using CoopAgent.Alignment.Tokenization;
+using Microsoft.Extensions.AI;
+
+namespace CoopAgent.Server.Sessions;
+
+/// <summary>
+/// The serving policy behind <see cref="IChatClient"/>, shared by every conversation. Agent turns run on
+/// the thread pool and only their policy calls come here: a call is queued, and the
+/// <see cref="InferenceWorker"/> thread takes every call waiting (up to <see cref="MaxRowsPerBatch"/> rows)
+/// and samples them as one left-padded batch per sampling setting. The model's cost per row barely grows
+/// with the batch, so fifty people waiting cost little more than a few.
+/// </summary>
+/// <remarks>
+/// The policy lives on the inference thread: it is loaded there, sampled there and replaced there, between
+/// batches (<see cref="ReplaceAsync"/>), so TorchSharp's thread-bound scopes never cross threads and a swap
+/// never cuts into a turn's sampling. A batch is seeded with its first call's seed: a call sampled alone gives
+/// what <see cref="PolicyChatClient"/> would give; batched with others, what it draws depends on the company.
+/// </remarks>
+public sealed class PolicyBatcher : IChatClient
+{
+    /// <summary>Most sample rows in one batch: bounds the KV cache (about 0.4 MB a row for the default model).</summary>
+    public const int MaxRowsPerBatch = 256;
+
+    private readonly InferenceWorker _worker;
+    private readonly ConcurrentQueue<PendingCall> _pending = new();
+    private TextPolicy _policy; // read and replaced on the inference thread only
+    private volatile ServedPolicy _served;
+    private int _drainScheduled;
+    private long _batches;
+    private long _calls;
+
+    /// <summary>Starts serving <paramref name="policy"/> (already loaded on <paramref name="worker"/>'s thread).</summary>
+    public PolicyBatcher(InferenceWorker worker, TextPolicy policy, PolicyInfo info)
+    {
+        _worker = worker ?? throw new ArgumentNullException(nameof(worker));
+        _policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        _served = new ServedPolicy(info ?? throw new ArgumentNullException(nameof(info)), policy.Tokenizer);
+    }
+
+    /// <summary>The policy answering now.</summary>
+    public PolicyInfo Info => _served.Info;
+
+    /// <summary>The serving policy's tokenizer (immutable, safe on any thread), for streaming replies in its tokens.</summary>
+    public CompactTokenizer Tokenizer => _served.Tokenizer;
+
+    /// <summary>Batches handed to the policy so far, and the calls in them (for the log and tests).</summary>
+    public (long Batches, long Calls) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _calls));
+
+    /// <summary>
+    /// Loads a policy with <paramref name="load"/> on the inference thread and, when it loads, makes it the serving
+    /// one after the batch under way; the old one is disposed. When <paramref name="load"/> throws, the old policy
+    /// keeps serving and the task fails with the exception.
+    /// </summary>
+    public Task<PolicyInfo> ReplaceAsync(Func<(TextPolicy Policy, PolicyInfo Info)> load, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        return _worker.RunAsync(
+            _ =>
+            {
+                var (policy, info) = load();
+                var old = _policy;
+                _policy = policy;
+                _served = new ServedPolicy(info, policy.Tokenizer);
+                old.Dispose();
+                return info;
+            },
+            cancellationToken);
+    }
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        cancellationToken.ThrowIfCancellationRequested();
+        var call = new PendingCall(messages.ToList(), options);
+        await using var registration = cancellationToken.Register(() => call.Completion.TrySetCanceled(cancellationToken));
+        _pending.Enqueue(call);
+        ScheduleDrain();
+        return await call.Completion.Task;
+    }
+
+    /// <summary>The whole response as one update: the agent asks for complete samples, and the chat streams a
+    /// reply only after the turn is decided.</summary>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var response = await GetResponseAsync(messages, options, cancellationToken);
+        foreach (var update in response.ToChatResponseUpdates())
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("coopagent", providerUri: null, defaultModelId: Info.Version)
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <summary>Disposes the policy on its thread.</summary>
+    public void Dispose() => _worker.RunAsync(_ => { _policy.Dispose(); return true; }, CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
+
+    private void ScheduleDrain()
+    {
+        if (Interlocked.CompareExchange(ref _drainScheduled, 1, 0) == 0)
+        {
+            _ = _worker.RunAsync(_ => DrainOnce(), CancellationToken.None);
+        }
+    }
+
+    /// <summary>One batch: every waiting call up to the row limit. Calls arriving meanwhile wait for the next
+    /// batch, which is queued behind any other job (a policy swap runs between batches).</summary>
+    private bool DrainOnce()
+    {
+        var policy = _policy;
+        var requests = new List<(PendingCall Call, PolicyRequest Request)>();
+        var rows = 0;
+        while (rows < MaxRowsPerBatch && _pending.TryDequeue(out var call))
+        {
+            if (call.Completion.Task.IsCompleted)
+            {
+                continue; // cancelled while waiting
+            }
+
+            try
+            {
+                var request = PolicyChatClient.Translate(policy, call.Messages, call.Options);
+                requests.Add((call, request));
+                rows += request.Samples;
+            }
+            catch (ArgumentException e)
+            {
+                call.Completion.TrySetException(e);
+            }
+        }
+
+        Volatile.Write(ref _drainScheduled, 0);
+        if (!_pending.IsEmpty)
+        {
+            ScheduleDrain();
+        }
+
+        if (requests.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var group in requests.GroupBy(r => r.Request.Sampling))
+        {
+            var members = group.ToList();
+            try
+            {
+                var texts = policy.Sample(members.Select(m => (m.Request.Prompt, m.Request.Samples)).ToList(), group.Key, members[0].Request.Seed);
+                for (var i = 0; i < members.Count; i++)
+                {
+                    var replies = texts[i].Select(t => new ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, t)).ToList();
+                    members[i].Call.Completion.TrySetResult(new ChatResponse(replies) { ModelId = policy.Version, FinishReason = ChatFinishReason.Stop });
+                }
+            }
+#pragma warning disable CA1031 // a failed batch fails its calls (each turn reports it); the worker thread carries on
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                foreach (var member in members)
+                {
+                    member.Call.Completion.TrySetException(e);
+                }
+            }
+        }
+
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _calls, requests.Count);
+        return true;
+    }
+
+    private sealed record ServedPolicy(PolicyInfo Info, CompactTokenizer Tokenizer);
+
+    private sealed class PendingCall(List<ChatMessage> messages, ChatOptions? options)
+    {
+        public List<ChatMessage> Messages { get; } = messages;
+
+        public ChatOptions? Options { get; } = options;
+
+        public TaskCompletionSource<ChatResponse> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
