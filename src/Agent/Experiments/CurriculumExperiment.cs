@@ -1,3 +1,4 @@
+using CoopAgent.Agent.Pipeline;
 using CoopAgent.Alignment.Curriculum;
 using CoopAgent.Alignment.Generation;
 using CoopAgent.Alignment.Models;
@@ -8,7 +9,9 @@ using static TorchSharp.torch;
 namespace CoopAgent.Agent.Experiments;
 
 /// <summary>
-/// Edge-of-ability sampling (<see cref="CurriculumSampler"/>) against uniform sampling on a task of mixed difficulty:
+/// Edge-of-ability sampling (<see cref="CurriculumSampler"/>) against uniform sampling. On the household task
+/// (<see cref="RunHousehold"/>) the prompts are the pipeline's generated homes and success is judged by gold, as in the
+/// pipeline; on the toy task of mixed difficulty
 /// the prompt &lt;|bos|&gt; t L asks for L ∈ 1..6 repetitions of target token t ∈ {3..6}; the gold reward is the share of
 /// the first L response tokens that repeat t before the first miss (so long requests are hard for the random initial
 /// policy and short ones easy). Both arms start from the same seeded model and see the same number of rollouts; gold is
@@ -79,6 +82,88 @@ public static class CurriculumExperiment
             ["iterations"] = iterations,
             ["batch_size"] = 32,
             ["gold_target"] = goldTarget,
+            ["arms"] = json,
+        }, curves);
+    }
+
+    /// <summary>The household arms: uniform prompts, the pipeline's curriculum, and the fixes tried when it lost.</summary>
+    /// <param name="ppo">The run's PPO settings (every arm uses them unchanged).</param>
+    /// <param name="iterations">Iterations per run (every arm draws the same number of rollouts).</param>
+    public static IReadOnlyList<HouseholdArm> HouseholdArms(PpoOptions ppo, int iterations) =>
+    [
+        new("uniform", "every prompt equally likely", ppo, iterations, (t, seed) => new UniformPromptSource(t.TrainTokens, seed)),
+        new("curriculum", "per prompt, band 0.2–0.8 (the pipeline's)", ppo, iterations,
+            (t, seed) => new CurriculumSampler(t.TrainTokens, new CurriculumOptions(Seed: seed))),
+        new("curriculum-mix", "per prompt, half the draws uniform", ppo, iterations,
+            (t, seed) => new CurriculumSampler(t.TrainTokens, new CurriculumOptions(Seed: seed, UniformShare: 0.5))),
+        new("kind-curriculum", "per task kind (outcomes pooled), band 0.2–0.8", ppo, iterations,
+            (t, seed) => new TaskKindCurriculum(t.TrainTokens, [.. t.TrainPrompts.Select(TaskKindCurriculum.KindOf)], new CurriculumOptions(Seed: seed))),
+    ];
+
+    /// <summary>Runs every household arm with seeds 1..<see cref="ExperimentSettings.Seeds"/>, evaluating after every iteration.</summary>
+    /// <param name="task">The run to start from.</param>
+    /// <param name="settings">Quick: 2 iterations, else 10.</param>
+    /// <param name="goldGain">The set gold is the SFT policy's held-out gold plus this; its first crossing is reported.</param>
+    /// <param name="progress">Receives one line per finished run.</param>
+    public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, double goldGain = 0.5, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        var iterations = settings.Quick ? 2 : 10;
+        var ppo = task.Preset.Ppo;
+        var start = task.EvaluateSft();
+        var target = start.Gold + goldGain;
+        var rows = new List<IReadOnlyList<string>>();
+        var json = new Dictionary<string, object?>();
+        var curves = new List<ExperimentCurve>();
+        var seconds = 0.0;
+        foreach (var arm in HouseholdArms(ppo, iterations))
+        {
+            var runs = new List<HouseholdRun>();
+            for (var seed = 1; seed <= settings.Seeds; seed++)
+            {
+                var run = task.Train(arm, seed, ppo.BatchSize, start);
+                runs.Add(run);
+                seconds += run.Seconds;
+                progress?.Invoke($"curriculum household {arm.Name} seed {seed}: gold {run.Points[^1].Evaluation.Gold:0.000}, " +
+                    $"{run.DistinctPrompts} distinct prompts ({run.Seconds:0} s)");
+            }
+
+            var summary = HouseholdSummary.Of(runs);
+            var reached = runs.Select(r => FirstCrossing([.. r.Points.Select(p => p.Evaluation.Gold)], target)).ToArray();
+            var reachedCount = reached.Count(r => r is not null);
+            var meanReached = reachedCount > 0 ? reached.Where(r => r is not null).Average(r => (double)r!.Value) : (double?)null;
+            rows.Add([arm.Name, arm.Change, ExperimentCatalog.Cell(start.Gold), summary.Gold.ToString(), summary.GoldOverRun.ToString(),
+                summary.Success.ToString(), meanReached is { } m ? $"{m:0.0} ({reachedCount}/{runs.Count} seeds)" : $"not reached (0/{runs.Count})",
+                $"{runs.Average(r => r.DistinctPrompts):0}"]);
+            json[arm.Name] = new Dictionary<string, object?>(summary.ToJson())
+            {
+                ["change"] = arm.Change,
+                ["gold_before"] = start.Gold,
+                ["iterations_to_target"] = reached.Select(r => (object?)r).ToArray(),
+                ["mean_iterations_to_target"] = meanReached,
+            };
+            curves.AddRange(summary.Curves("household_curriculum", arm.Name, ppo.BatchSize));
+        }
+
+        var table = new ExperimentTable(
+            $"Curriculum against uniform prompts on the household task ({task.Preset.Name} run {Path.GetFileName(task.Folder)}): greedy turn on " +
+            $"{task.EvalPrompts.Count} held-out prompts after each of {iterations} PPO iterations of {ppo.BatchSize} rollouts, {settings.Seeds} seed(s), " +
+            $"mean ± sd; set gold = SFT + {goldGain:0.0#}; {seconds:0} s of runs",
+            ["sampling", "change", "gold before", "gold final", "gold mean over iterations", "success final",
+             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"iterations to gold ≥ {target:0.00}"), "distinct prompts"], rows);
+        return new ExperimentReport("curriculum", table, new Dictionary<string, object?>
+        {
+            ["experiment"] = "curriculum",
+            ["task"] = "household",
+            ["run"] = task.Folder,
+            ["preset"] = task.Preset.Name,
+            ["iterations"] = iterations,
+            ["batch_size"] = ppo.BatchSize,
+            ["start"] = start.Figures(),
+            ["gold_target"] = target,
+            ["seconds"] = seconds,
             ["arms"] = json,
         }, curves);
     }

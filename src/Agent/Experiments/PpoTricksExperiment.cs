@@ -1,3 +1,4 @@
+using CoopAgent.Agent.Pipeline;
 using CoopAgent.Alignment.Training;
 
 namespace CoopAgent.Agent.Experiments;
@@ -5,9 +6,9 @@ namespace CoopAgent.Agent.Experiments;
 /// <summary>
 /// The PPO ablations of Xu et al. (ICML 2024, "Is DPO Superior to PPO for LLM Alignment?"): advantage
 /// normalisation, batch size and a moving-average reference, each changed alone from a baseline. Runs on the toy task
-/// (<see cref="PpoToyTask"/>: its programmatic reward is the gold reward), because the household pipeline takes
-/// minutes per run and the study needs 5 configurations × several seeds. Every configuration gets the same compute: the
-/// same number of rollout samples (iterations × batch size).
+/// (<see cref="PpoToyTask"/>: its programmatic reward is the gold reward; seconds per run) or on the household task
+/// (<see cref="HouseholdTask"/>: SFT policy, reward model as proxy, gold from the simulated person). Every configuration
+/// gets the same compute: the same number of rollout samples (iterations × batch size).
 /// </summary>
 public static class PpoTricksExperiment
 {
@@ -80,6 +81,89 @@ public static class PpoTricksExperiment
             ["experiment"] = "ppo-tricks",
             ["task"] = "toy",
             ["samples_per_run"] = samples,
+            ["variants"] = json,
+        }, curves);
+    }
+
+    /// <summary>The household configurations, relative to the run's PPO settings (batch B, minibatch m). The minibatch
+    /// stays m in every configuration, so at equal rollout samples every one also takes the same number of gradient steps:
+    /// batch size changes only how many rollouts each policy collects before it is updated.</summary>
+    public static IReadOnlyList<Variant> HouseholdVariants(PpoOptions baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        var b = baseline.BatchSize;
+        var small = Math.Max(baseline.MiniBatchSize, b / 2);
+        return
+        [
+            new("baseline", $"advantages whitened, batch {b}, frozen reference", b, o => o),
+            new("no-adv-norm", "raw GAE advantages", b, o => o with { NormalizeAdvantages = false }),
+            new("small-batch", $"batch {small} (more iterations)", small, o => o with { BatchSize = small }),
+            new("large-batch", $"batch {2 * b} (half the iterations)", 2 * b, o => o with { BatchSize = 2 * b }),
+            new("ref-ema", "reference moving average η = 0.1", b, o => o with { ReferenceUpdateRate = 0.1 }),
+        ];
+    }
+
+    /// <summary>Runs every household configuration with seeds 1..<see cref="ExperimentSettings.Seeds"/>, uniform prompts.</summary>
+    /// <param name="task">The run to start from.</param>
+    /// <param name="settings">Quick: 2 iterations' worth of baseline samples, else 8.</param>
+    /// <param name="progress">Receives one line per finished run.</param>
+    public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        var baseline = task.Preset.Ppo;
+        var samples = (settings.Quick ? 2 : 8) * baseline.BatchSize;
+        var evaluateEvery = 2 * baseline.BatchSize;
+        var start = task.EvaluateSft();
+        var rows = new List<IReadOnlyList<string>>();
+        var json = new Dictionary<string, object?>();
+        var curves = new List<ExperimentCurve>();
+        var seconds = 0.0;
+        foreach (var variant in HouseholdVariants(baseline))
+        {
+            var ppo = variant.Apply(baseline);
+            var arm = new HouseholdArm(variant.Name, variant.Change, ppo, samples / ppo.BatchSize, (t, seed) => new UniformPromptSource(t.TrainTokens, seed));
+            var runs = new List<HouseholdRun>();
+            for (var seed = 1; seed <= settings.Seeds; seed++)
+            {
+                var run = task.Train(arm, seed, evaluateEvery, start);
+                runs.Add(run);
+                seconds += run.Seconds;
+                progress?.Invoke($"ppo-tricks household {variant.Name} seed {seed}: gold {run.Points[^1].Evaluation.Gold:0.000}, " +
+                    $"proxy {run.Points[^1].Evaluation.Proxy:0.000}, KL to SFT {run.KlToSft:0.000} ({run.Seconds:0} s)");
+            }
+
+            var summary = HouseholdSummary.Of(runs);
+            rows.Add([variant.Name, variant.Change, ExperimentCatalog.Cell(start.Gold), summary.Gold.ToString(), summary.Success.ToString(),
+                summary.Proxy.ToString(), summary.KlToSft.ToString()]);
+            json[variant.Name] = new Dictionary<string, object?>(summary.ToJson())
+            {
+                ["change"] = variant.Change,
+                ["batch_size"] = ppo.BatchSize,
+                ["minibatch_size"] = ppo.MiniBatchSize,
+                ["iterations"] = arm.Iterations,
+                ["samples"] = arm.Samples,
+                ["gold_before"] = start.Gold,
+                ["seeds"] = settings.Seeds,
+            };
+            curves.AddRange(summary.Curves("household_tricks", variant.Name, arm.Ppo.BatchSize));
+        }
+
+        var table = new ExperimentTable(
+            $"PPO tricks on the household task ({task.Preset.Name} run {Path.GetFileName(task.Folder)}): greedy turn on {task.EvalPrompts.Count} held-out prompts " +
+            $"after {samples} rollout samples per run, uniform prompts, {settings.Seeds} seed(s), mean ± sd; {seconds:0} s of runs",
+            ["variant", "change", "gold before", "gold after", "success after", "proxy after", "KL to SFT"], rows);
+        return new ExperimentReport("ppo-tricks", table, new Dictionary<string, object?>
+        {
+            ["experiment"] = "ppo-tricks",
+            ["task"] = "household",
+            ["run"] = task.Folder,
+            ["preset"] = task.Preset.Name,
+            ["samples_per_run"] = samples,
+            ["eval_prompts"] = task.EvalPrompts.Count,
+            ["start"] = start.Figures(),
+            ["seconds"] = seconds,
             ["variants"] = json,
         }, curves);
     }

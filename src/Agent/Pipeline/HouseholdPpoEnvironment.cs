@@ -9,11 +9,13 @@ namespace CoopAgent.Agent.Pipeline;
 /// What PPO trains against in the household: prompts drawn by the edge-of-ability curriculum, rollouts
 /// scored by the proxy (the learned reward model, which is what PPO optimises), and — for the record only —
 /// the gold reward of the same rollouts under the simulated person's true θ. The curriculum learns from
-/// gold success (the environment knows whether the task was done), never from the proxy's scale.
+/// gold success (the environment knows whether the task was done), never from the proxy's scale. Another prompt
+/// source (uniform, a mixed curriculum: the experiments) can take the curriculum's place; it then learns gold success
+/// as <c>Observe(id, 1)</c> or <c>Observe(id, 0)</c>.
 /// </summary>
 public sealed class HouseholdPpoEnvironment : IPromptSource, IRewardFunction
 {
-    private readonly CurriculumSampler _curriculum;
+    private readonly IPromptSource _source;
     private readonly IRewardFunction _proxy;
     private readonly CompactTokenizer _tokenizer;
     private readonly PersonJudge _judge;
@@ -23,7 +25,15 @@ public sealed class HouseholdPpoEnvironment : IPromptSource, IRewardFunction
 
     public HouseholdPpoEnvironment(IReadOnlyList<PpoPrompt> prompts, IReadOnlyList<int[]> promptTokens, IRewardFunction proxy,
         CompactTokenizer tokenizer, PersonJudge judge, CurriculumOptions? curriculum = null)
+        : this(prompts, promptTokens, proxy, tokenizer, judge, new CurriculumSampler(promptTokens, curriculum))
     {
+    }
+
+    /// <summary>Draws prompts from <paramref name="source"/>, whose ids index <paramref name="promptTokens"/>.</summary>
+    public HouseholdPpoEnvironment(IReadOnlyList<PpoPrompt> prompts, IReadOnlyList<int[]> promptTokens, IRewardFunction proxy,
+        CompactTokenizer tokenizer, PersonJudge judge, IPromptSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(promptTokens);
         if (prompts.Count != promptTokens.Count || prompts.Count == 0)
@@ -35,7 +45,7 @@ public sealed class HouseholdPpoEnvironment : IPromptSource, IRewardFunction
         _proxy = proxy;
         _tokenizer = tokenizer;
         _judge = judge;
-        _curriculum = new CurriculumSampler(promptTokens, curriculum);
+        _source = source;
         for (var i = 0; i < promptTokens.Count; i++)
         {
             _index.TryAdd(Key(promptTokens[i]), i);
@@ -48,19 +58,20 @@ public sealed class HouseholdPpoEnvironment : IPromptSource, IRewardFunction
     /// <summary>Share of the last scored batch that succeeded by gold.</summary>
     public double LastSuccessRate { get; private set; } = double.NaN;
 
-    /// <summary>Share of prompts whose estimated success lies in the curriculum's band.</summary>
-    public double ShareInBand(double lower = 0.2, double upper = 0.8) =>
-        Enumerable.Range(0, _curriculum.Count).Count(i => _curriculum.Observations(i) > 0 && _curriculum.EstimatedSuccess(i) is var p && p >= lower && p <= upper)
-        / (double)_curriculum.Count;
+    /// <summary>Share of prompts whose estimated success lies in the curriculum's band (NaN when the source is no curriculum).</summary>
+    public double ShareInBand(double lower = 0.2, double upper = 0.8) => _source is CurriculumSampler curriculum
+        ? Enumerable.Range(0, curriculum.Count).Count(i => curriculum.Observations(i) > 0 && curriculum.EstimatedSuccess(i) is var p && p >= lower && p <= upper)
+          / (double)curriculum.Count
+        : double.NaN;
 
-    public IReadOnlyList<PromptDraw> Draw(int count) => _curriculum.Draw(count);
+    public IReadOnlyList<PromptDraw> Draw(int count) => _source.Draw(count);
 
     public void Observe(int id, double score)
     {
         // The proxy score is ignored on purpose: success is judged by gold in Score.
         if (_lastSuccess.Remove(id, out var success))
         {
-            _curriculum.Record(id, success);
+            _source.Observe(id, success ? 1 : 0);
         }
     }
 

@@ -496,45 +496,8 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
     // ---- Evaluation on held-out prompts -------------------------------------------------------------------
 
     /// <summary>Gold and (when a reward model is given) proxy reward of the policy's greedy turn on the held-out prompts.</summary>
-    private PromptEvaluation EvaluateOnPrompts(Gpt policy, ScalarModel? rewardModel)
-    {
-        var sampler = new Sampler(policy, CompactTokenizer.EosId, CompactTokenizer.PadId);
-        var options = SamplingOptions.Greedy(_preset.MaxNewTokens);
-        double gold = 0, success = 0, parsed = 0, proxy = 0;
-        var count = 0;
-        foreach (var chunk in _data.EvalPrompts.Chunk(16))
-        {
-            var prompts = chunk.Select(p => PipelineData.Encode(_tokenizer, p.Prompt, policy.Config.ContextLength, _preset.MaxNewTokens)).ToList();
-            var responses = sampler.Generate(prompts, options);
-            if (rewardModel is not null)
-            {
-                proxy += new RewardModelScorer(rewardModel, CompactTokenizer.PadId).Score(prompts, responses.Select(r => r.Tokens).ToList()).Sum();
-            }
-
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                var text = _tokenizer.Decode(responses[i].Tokens, skipSpecialTokens: true);
-                var value = PersonJudge.Gold(chunk[i].Gold, text);
-                gold += value;
-                success += _judge.Succeeded(chunk[i].Gold, value) ? 1 : 0;
-                parsed += Parses(text) ? 1 : 0;
-                count++;
-            }
-        }
-
-        return new PromptEvaluation(gold / count, rewardModel is null ? double.NaN : proxy / count, success / count, parsed / count);
-    }
-
-    private sealed record PromptEvaluation(double Gold, double Proxy, double Success, double ParseRate)
-    {
-        public Dictionary<string, double> Figures() => new()
-        {
-            ["gold"] = Gold,
-            ["proxy"] = Proxy,
-            ["success"] = Success,
-            ["parse_rate"] = ParseRate,
-        };
-    }
+    private PromptEvaluation EvaluateOnPrompts(Gpt policy, ScalarModel? rewardModel) =>
+        PromptEvaluation.Measure(policy, rewardModel, _data.EvalPrompts, _tokenizer, _judge, _preset.MaxNewTokens);
 
     // ---- Helpers ---------------------------------------------------------------------------------------
 
@@ -589,13 +552,6 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
 
     private SyncProgress Report(string stage) => new SyncProgress(p =>
         observer.StageStep(stage, p.Step, new Dictionary<string, double> { ["loss"] = p.Loss, ["lr"] = p.LearningRate }));
-
-    /// <summary>True when every action of the turn parses (a plan, a question or a reply).</summary>
-    private static bool Parses(string text)
-    {
-        var actions = Household.ActionParser.ParsePlan(text);
-        return actions.Count > 0 && actions.All(a => a.Ok);
-    }
 
     private static double Tail(IReadOnlyList<double> losses) =>
         losses.Count == 0 ? double.NaN : losses.Skip(Math.Max(0, losses.Count - 10)).Average();

@@ -8,13 +8,16 @@ namespace CoopAgent.Alignment.Curriculum;
 /// changes while it trains, so old outcomes should fade.</param>
 /// <param name="SuccessThreshold">A rollout whose score reaches this counts as a success.</param>
 /// <param name="Seed">Seed of the draws: same seed, same observations → same prompts.</param>
+/// <param name="UniformShare">Chance that a draw ignores the estimates and takes any prompt uniformly (0: the pure
+/// curriculum). A share of uniform prompts keeps the policy from narrowing onto the few prompts the band holds.</param>
 public sealed record CurriculumOptions(
     double LowerBand = 0.2,
     double UpperBand = 0.8,
     double ExploreProbability = 0.1,
     double Decay = 0.9,
     double SuccessThreshold = 0.5,
-    int Seed = 0)
+    int Seed = 0,
+    double UniformShare = 0.0)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
@@ -27,6 +30,11 @@ public sealed record CurriculumOptions(
         if (ExploreProbability is < 0 or > 1)
         {
             throw new ArgumentException($"{nameof(ExploreProbability)} must lie in [0, 1] (got {ExploreProbability}).");
+        }
+
+        if (UniformShare is < 0 or > 1)
+        {
+            throw new ArgumentException($"{nameof(UniformShare)} must lie in [0, 1] (got {UniformShare}).");
         }
 
         if (Decay is <= 0 or > 1)

@@ -9,7 +9,8 @@ namespace CoopAgent.Alignment.Curriculum;
 /// (a) with probability <see cref="CurriculumOptions.ExploreProbability"/>, or whenever nothing lies in the band,
 /// a prompt never tried yet, if any; otherwise (b) a tried prompt whose estimated success α/(α+β) lies inside the band;
 /// and (c) when neither exists, any prompt, so that estimates of mastered or hopeless prompts stay fresh.
-/// Each choice is uniform within its group; all randomness comes from one seeded generator.
+/// Each choice is uniform within its group; all randomness comes from one seeded generator. With a
+/// <see cref="CurriculumOptions.UniformShare"/> above zero, a first coin sends that share of draws to any prompt uniformly.
 /// </summary>
 public sealed class CurriculumSampler : IPromptSource
 {
@@ -55,6 +56,14 @@ public sealed class CurriculumSampler : IPromptSource
         var draws = new PromptDraw[count];
         for (var k = 0; k < count; k++)
         {
+            // The uniform coin is tossed only when a share is set, so the pure curriculum's draws stay as they were.
+            if (_options.UniformShare > 0 && _random.NextDouble() < _options.UniformShare)
+            {
+                var any = _random.Next(Count);
+                draws[k] = new PromptDraw(any, _prompts[any]);
+                continue;
+            }
+
             // The explore coin is tossed on every draw so that the random stream does not depend on which groups are empty.
             var explore = _random.NextDouble() < _options.ExploreProbability;
             var id = unseen.Length > 0 && (explore || inBand.Length == 0) ? unseen[_random.Next(unseen.Length)]

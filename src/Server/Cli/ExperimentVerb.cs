@@ -16,7 +16,15 @@ public sealed class ExperimentVerb : ICliVerb
     public string Name => "experiment";
 
     public string Usage => "uncertainty|ppo-tricks|curriculum|algorithms [--json] [--quick] [--seeds N] [--out DIR] " +
+        "[ppo-tricks, curriculum: --env toy|household [--from RUNDIR]] " +
         "[algorithms: --runs sft=DIR,dpo=DIR,ppo=DIR | --preset tiny|default] [--seed N]";
+
+    /// <summary>The tasks ppo-tricks and curriculum run on. Toy is the default: seconds per run, and what the README's
+    /// toy tables were measured with; the household needs a trained run (--from) to mean anything.</summary>
+    public static IReadOnlyList<string> Environments { get; } = ["toy", "household"];
+
+    /// <summary>The experiments that take --env.</summary>
+    public static IReadOnlyList<string> HouseholdExperiments { get; } = ["ppo-tricks", "curriculum"];
 
     /// <summary>Scenarios the algorithms experiment evaluates on with --quick (the first of the built-in suite).</summary>
     public const int QuickScenarios = 8;
@@ -51,8 +59,24 @@ public sealed class ExperimentVerb : ICliVerb
         }
         else
         {
+            var environment = args.Choice("env", "toy", [.. Environments]);
+            var from = args.Get("from");
             args.RejectUnknown();
-            report = Run(name, new ExperimentSettings(quick, seeds), output, line => Console.Error.WriteLine(line));
+            if ((environment != "toy" || from is not null) && !HouseholdExperiments.Contains(name))
+            {
+                throw new CliUsageException($"--env and --from apply to {string.Join(" and ", HouseholdExperiments)} only.");
+            }
+
+            if (environment == "toy" && from is not null)
+            {
+                throw new CliUsageException("--from needs --env household (the toy tasks train from scratch).");
+            }
+
+            var settings = new ExperimentSettings(quick, seeds);
+            void Progress(string line) => Console.Error.WriteLine(line);
+            report = environment == "toy"
+                ? Run(name, settings, output, Progress)
+                : RunHousehold(name, settings, from is null ? TrainTinyRun(Path.Combine(output, "run"), cancellationToken) : Path.GetFullPath(from), output, Progress);
         }
 
         Console.WriteLine(json ? JsonSerializer.Serialize(report.Json) : Format(report.Table));
@@ -97,6 +121,40 @@ public sealed class ExperimentVerb : ICliVerb
         }
 
         return policies;
+    }
+
+    /// <summary>
+    /// Trains a tiny household run (--preset tiny, seed 1) into <paramref name="folder"/> unless its reward model is already
+    /// there: what the household experiments start from without --from. Its figures show only that the experiment runs.
+    /// </summary>
+    public static string TrainTinyRun(string folder, CancellationToken cancellationToken)
+    {
+        if (RunState.Read(folder)?.Done("reward") != true)
+        {
+            var request = new TrainingRequest(TrainingPreset.Tiny, "ppo", folder, 1, torch.CPU, Resume: true,
+                "coopagent experiment --env household (tiny run to start from)");
+            TrainVerb.Train(request, interactive: false, cancellationToken);
+        }
+
+        return folder;
+    }
+
+    /// <summary>Runs ppo-tricks or curriculum on the household run in <paramref name="runFolder"/> and draws its curves into
+    /// <paramref name="output"/>. A missing or unfinished run folder or a damaged checkpoint fails with a message naming it.</summary>
+    public static ExperimentReport RunHousehold(string name, ExperimentSettings settings, string runFolder, string output, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!HouseholdExperiments.Contains(name))
+        {
+            throw new CliUsageException($"no household variant of '{name}': use {string.Join(" or ", HouseholdExperiments)}.");
+        }
+
+        using var task = HouseholdTask.Open(runFolder);
+        var report = name == "ppo-tricks"
+            ? PpoTricksExperiment.RunHousehold(task, settings, progress)
+            : CurriculumExperiment.RunHousehold(task, settings, progress: progress);
+        DrawCurves(report.Curves, output);
+        return report;
     }
 
     /// <summary>Runner of each experiment by name.</summary>
@@ -150,7 +208,10 @@ public sealed class ExperimentVerb : ICliVerb
             var (x, y) = plot.Key switch
             {
                 "curriculum_gold" => ("PPO iteration", "gold reward (held-in prompts, sampled)"),
-                "ppo_tricks_kl" => ("rollout samples", "KL to the reference (nats/response)"),
+                _ when plot.Key.EndsWith("_kl", StringComparison.Ordinal) => ("rollout samples", "KL to the reference (nats/response)"),
+                _ when plot.Key.StartsWith("household_", StringComparison.Ordinal) && plot.Key.EndsWith("_proxy", StringComparison.Ordinal)
+                    => ("rollout samples", "proxy reward (held-out prompts, greedy)"),
+                _ when plot.Key.StartsWith("household_", StringComparison.Ordinal) => ("rollout samples", "gold reward (held-out prompts, greedy)"),
                 _ => ("rollout samples", "gold reward of the rollouts"),
             };
             if (RunPlots.Line(log, file, plot.Key.Replace('_', ' '), x, y, series))
