@@ -1,4 +1,5 @@
 using CoopAgent.Server.Feedback;
+using CoopAgent.Server.Hosting;
 using CoopAgent.Server.Identity;
 
 namespace CoopAgent.Server;
@@ -22,6 +23,7 @@ public static class ServerApp
         builder.Services.AddCoopIdentity();
         builder.Services.AddCoopRateLimits();
         builder.Services.AddChat();
+        builder.Services.AddPolicyLifecycle();
 
         var app = builder.Build();
         app.UseDefaultFiles();

@@ -43,12 +43,29 @@ public sealed class ServerOptions
     /// <summary>Longest feedback reason or correction, in characters.</summary>
     public int FeedbackTextMaxChars { get; set; } = 2000;
 
+    /// <summary>How often the policy's version pointer is read for a promoted or rolled-back version (<c>--policy-poll</c>).</summary>
+    public TimeSpan PolicyPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Retrain from the feedback log this often (<c>--retrain-every</c>); null: never.</summary>
+    public TimeSpan? RetrainEvery { get; set; }
+
+    /// <summary>Sizes of a scheduled retrain (<c>--retrain-preset</c>, as <c>coopagent retrain --preset</c>).</summary>
+    public string RetrainPreset { get; set; } = "default";
+
     internal static ServerOptions FromConfiguration(IConfiguration configuration)
     {
         var options = new ServerOptions();
         options.DataDirectory = configuration["data"] ?? options.DataDirectory;
         options.PolicyDirectory = configuration["policy"] ?? options.PolicyDirectory;
         options.OperatorToken = configuration["operator-token"] ?? configuration["Operator:Token"];
+        options.PolicyPollInterval = ReadDuration(configuration, "policy-poll") ?? options.PolicyPollInterval;
+        options.RetrainEvery = ReadDuration(configuration, "retrain-every");
+        options.RetrainPreset = configuration["retrain-preset"] ?? options.RetrainPreset;
+        if (!Retraining.RetrainSizes.Names.Contains(options.RetrainPreset))
+        {
+            throw new InvalidOperationException($"retrain-preset must be one of {string.Join(", ", Retraining.RetrainSizes.Names)}, not '{options.RetrainPreset}'.");
+        }
+
         var limits = configuration.GetSection("Limits");
         options.MessageMaxBytes = Read(limits, nameof(MessageMaxBytes), options.MessageMaxBytes);
         options.SessionTurnLimit = Read(limits, nameof(SessionTurnLimit), options.SessionTurnLimit);
@@ -59,6 +76,19 @@ public sealed class ServerOptions
         options.HttpRequestsPerMinute = Read(limits, nameof(HttpRequestsPerMinute), options.HttpRequestsPerMinute);
         options.FeedbackTextMaxChars = Read(limits, nameof(FeedbackTextMaxChars), options.FeedbackTextMaxChars);
         return options;
+    }
+
+    private static TimeSpan? ReadDuration(IConfiguration configuration, string key)
+    {
+        var text = configuration[key];
+        if (text is null)
+        {
+            return null;
+        }
+
+        return Hosting.Durations.TryParse(text, out var duration)
+            ? duration
+            : throw new InvalidOperationException($"{key} must be {Hosting.Durations.Expected}, not '{text}'.");
     }
 
     private static int Read(IConfiguration section, string key, int fallback)

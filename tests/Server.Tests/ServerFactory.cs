@@ -13,8 +13,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CoopAgent.Server.Tests;
 
 /// <summary>The server in memory (TestServer) with its own data folder, an operator token and optional
-/// extra settings; <paramref name="scripted"/> swaps the agent for the scripted test engine.</summary>
-public sealed class ServerFactory(bool scripted = true, IReadOnlyDictionary<string, string>? settings = null)
+/// extra settings; <paramref name="scripted"/> swaps the agent for the scripted test engine, and
+/// <paramref name="services"/> replaces any other service.</summary>
+public sealed class ServerFactory(bool scripted = true, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public const string OperatorToken = "operator-secret-for-tests";
@@ -32,7 +33,12 @@ public sealed class ServerFactory(bool scripted = true, IReadOnlyDictionary<stri
 
         if (scripted)
         {
-            builder.ConfigureTestServices(services => services.AddSingleton<IConversationEngine, ScriptedConversationEngine>());
+            builder.ConfigureTestServices(s => s.AddSingleton<IConversationEngine, ScriptedConversationEngine>());
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 

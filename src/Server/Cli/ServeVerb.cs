@@ -8,7 +8,7 @@ public sealed class ServeVerb : ICliVerb
 
     public string Name => "serve";
 
-    public string Usage => "[--urls URL] [--data DIR] [--policy DIR] [--operator-token T] [--Limits:NAME=N]   the chat server (default verb)";
+    public string Usage => "[--urls URL] [--data DIR] [--policy DIR] [--operator-token T] [--retrain-every DURATION] [--retrain-preset tiny|default] [--policy-poll DURATION] [--Limits:NAME=N]   the chat server (default verb)";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -17,6 +17,16 @@ public sealed class ServeVerb : ICliVerb
         _ = args.Get("data");
         _ = args.Get("policy");
         _ = args.Get("operator-token");
+        // Checked here so that a typo is a usage error, not a host that fails to start.
+        foreach (var option in new[] { "retrain-every", "policy-poll" })
+        {
+            if (args.Get(option) is { } text && !Hosting.Durations.TryParse(text, out _))
+            {
+                throw new CliUsageException($"--{option}: '{text}' is not {Hosting.Durations.Expected}");
+            }
+        }
+
+        _ = args.Choice("retrain-preset", "default", [.. Retraining.RetrainSizes.Names]);
         foreach (var option in HostOptions)
         {
             _ = args.Get(option);

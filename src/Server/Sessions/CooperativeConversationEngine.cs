@@ -11,6 +11,7 @@ using CoopAgent.Alignment.Models;
 using CoopAgent.Alignment.Policy;
 using CoopAgent.Alignment.Tokenization;
 using CoopAgent.Server.Feedback;
+using CoopAgent.Server.Retraining;
 
 namespace CoopAgent.Server.Sessions;
 
@@ -35,16 +36,27 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     private readonly LiteDbBeliefMemory _memory;
     private readonly Scenario? _freeHome;
     private readonly ILogger _logger;
+    private readonly PolicyVersions? _versions;
+    private readonly string _asked;
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private string? _servedFolder;
+    private string? _refusedFolder;
+    private string? _pointerError;
 
     public CooperativeConversationEngine(ServerOptions options, InferenceWorker worker, FeedbackStore store, ILogger<CooperativeConversationEngine> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(logger);
-        var folder = PolicyLocator.Find(options.PolicyDirectory);
+        _logger = logger;
+        _asked = options.PolicyDirectory;
+        var found = PolicyLocator.Find(options.PolicyDirectory);
+        _versions = found is null ? null : new PolicyVersions(found);
+        var folder = found is null ? null : CurrentFolder() ?? found;
         // Loaded on the inference thread: the policy's tensors live with the thread that runs it.
         var (policy, info) = worker.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None).GetAwaiter().GetResult();
         _batcher = new PolicyBatcher(worker, policy, info);
+        _servedFolder = folder;
         if (info.Trained)
         {
             logger.LogInformation("Policy {Version} loaded from {Folder}", info.Version, folder);
@@ -55,7 +67,6 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
                               "serving a freshly initialised, UNTRAINED policy; /health reports trained=false", options.PolicyDirectory);
         }
 
-        _logger = logger;
         _memory = new LiteDbBeliefMemory(store);
         var builtin = BuiltinScenarios.All();
         Scenarios = builtin.Select(s => new ScenarioSummary(s.Id, s.Title, s.Instruction)).ToList();
@@ -103,7 +114,81 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         return Task.FromResult(conversation);
     }
 
-    public void Dispose() => _batcher.Dispose();
+    /// <summary>
+    /// Reads the policy's version pointer (<see cref="PolicyVersions"/>) and, when it names another folder than the
+    /// one serving — a promotion or a rollback — loads that folder on the inference thread and swaps it in between
+    /// batches, without a restart. A version that does not load (or a pointer that names nothing) is logged once
+    /// and the serving policy stays; it is tried again when the pointer moves on.
+    /// </summary>
+    /// <returns>True when another version serves now.</returns>
+    public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
+    {
+        if (_versions is null)
+        {
+            return false; // serving the untrained fallback: there are no versions to follow
+        }
+
+        await _refreshing.WaitAsync(cancellationToken);
+        try
+        {
+            var folder = CurrentFolder();
+            if (folder is not null)
+            {
+                _pointerError = null;
+            }
+
+            if (folder is null || folder == _servedFolder || folder == _refusedFolder)
+            {
+                return false;
+            }
+
+            var before = Policy.Version;
+            try
+            {
+                await _batcher.ReplaceAsync(() => Load(folder, _asked), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _refusedFolder = folder;
+                _logger.LogError(e, "Policy version at {Folder} does not load; {Version} keeps serving", folder, before);
+                return false;
+            }
+
+            _servedFolder = folder;
+            _refusedFolder = null;
+            _logger.LogInformation("Policy {Old} replaced by {New} from {Folder} (no restart; turns from now on record {New})", before, Policy.Version, folder, Policy.Version);
+            return true;
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _batcher.Dispose();
+        _refreshing.Dispose();
+    }
+
+    /// <summary>The serving version's folder by the pointer; null (logged once per message) when the pointer is unusable.</summary>
+    private string? CurrentFolder()
+    {
+        try
+        {
+            return _versions?.CurrentFolder;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            if (_pointerError != e.Message)
+            {
+                _pointerError = e.Message;
+                _logger.LogError("The policy version pointer cannot be used: {Reason}", e.Message);
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>A conversation with its own agent over the shared policy: the agent is cheap, and its own
     /// client tells which policy version produced each of its turns.</summary>
