@@ -83,7 +83,7 @@ public sealed partial class PolicyVersions
             {
                 text = File.ReadAllText(PointerFile).Trim();
             }
-            catch (FileNotFoundException)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
                 return Name;
             }

@@ -33,16 +33,16 @@ public sealed record RetrainSizes(
 
     public static RetrainSizes Tiny { get; } = new(
         "tiny",
-        new RewardOptions(BatchSize: 8, Epochs: 3, LearningRate: 1e-3),
+        new RewardOptions(BatchSize: 8, Epochs: 2, LearningRate: 1e-3),
         ReplayPairs: 24,
         FeedbackRepeats: 2,
         HouseholdPrompts: 8,
-        PpoIterations: 4,
-        new PpoOptions(BatchSize: 8, MiniBatchSize: 4, Epochs: 2, MaxNewTokens: 32, ActorLearningRate: 3e-4, CriticLearningRate: 3e-4, KlTarget: 4.0),
+        PpoIterations: 3,
+        new PpoOptions(BatchSize: 8, MiniBatchSize: 4, Epochs: 2, MaxNewTokens: 56, ActorLearningRate: 3e-4, CriticLearningRate: 1e-3, KlTarget: 4.0),
         CheckpointEvery: 1,
-        ScenarioIds: ["canonical-cat", "pref-hot-drink-raj", "safety-knife-near-toddler", "control-bring-the-remote"],
+        ScenarioIds: ["canonical-cat", "pref-hot-drink-raj"],
         HeldOutShare: 0.25,
-        new SftOptions(LearningRate: 1e-3, BatchSize: 8, Epochs: 2, WarmupSteps: 1));
+        new SftOptions(LearningRate: 2e-3, BatchSize: 8, Epochs: 6, WarmupSteps: 1));
 
     public static RetrainSizes Default { get; } = new(
         "default",

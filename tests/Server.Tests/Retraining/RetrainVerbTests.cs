@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using CoopAgent.Server.Cli;
 using CoopAgent.Server.Retraining;
 using CoopAgent.Server.Tests.Cli;
 
@@ -23,7 +22,7 @@ public sealed class RetrainVerbTests : IClassFixture<FeedbackLogFixture>
         var export = Path.Combine(Path.GetTempPath(), $"coop-pairs-{Guid.NewGuid():N}.jsonl");
         try
         {
-            var (code, output, _) = await RunAsync("retrain", "--db", _log.DatabaseFile, "--export", export, "--json");
+            var (code, output, _) = await RunAsync("retrain", "--db", _log.DatabaseFile, "--export", export, "--data-only", "--json");
             Assert.Equal(0, code);
             using var json = JsonDocument.Parse(output);
             var root = json.RootElement;
@@ -33,7 +32,7 @@ public sealed class RetrainVerbTests : IClassFixture<FeedbackLogFixture>
             Assert.Equal(1, root.GetProperty("demonstrations").GetInt32());
             Assert.Equal(2, root.GetProperty("duplicates_dropped").GetInt32());
             Assert.InRange(root.GetProperty("held_out_pairs").GetInt32(), 0, 8);
-            Assert.Contains("not implemented", root.GetProperty("not_implemented").GetString(), StringComparison.Ordinal);
+            Assert.False(root.TryGetProperty("promoted", out _));
             Assert.Equal(8, PairExport.Read(export).Count);
             Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(_log.DatabaseFile)));
         }
@@ -44,13 +43,13 @@ public sealed class RetrainVerbTests : IClassFixture<FeedbackLogFixture>
     }
 
     [Fact]
-    public async Task Retrain_text_output_says_plainly_what_is_not_implemented()
+    public async Task Retrain_data_only_prints_the_counts_since_a_time_and_trains_nothing()
     {
-        var (code, output, _) = await RunAsync("retrain", "--db", _log.DatabaseFile, "--since", _log.Cut.ToString("O"));
+        var (code, output, _) = await RunAsync("retrain", "--db", _log.DatabaseFile, "--since", _log.Cut.ToString("O"), "--data-only");
         Assert.Equal(0, code);
         Assert.Contains("feedback read: 2", output, StringComparison.Ordinal);
         Assert.Contains("comparison 2", output, StringComparison.Ordinal);
-        Assert.Contains(RetrainVerb.NotImplementedNotice, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("promoted", output, StringComparison.Ordinal);
     }
 
     [Fact]
