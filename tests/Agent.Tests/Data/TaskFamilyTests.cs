@@ -71,6 +71,36 @@ public class TaskFamilyTests
     }
 
     [Fact]
+    public void Generated_homes_vary_their_rooms_fixtures_names_and_people_as_real_homes_do()
+    {
+        var worlds = Enumerable.Range(0, 200).Select(i => HomeGenerator.Generate(3000 + i).CreateWorld()).ToList();
+        var rooms = worlds.SelectMany(w => w.Rooms.Select(r => r.Name)).Distinct().ToList();
+        Assert.True(rooms.Count >= 15, string.Join(", ", rooms));
+        Assert.Contains(worlds, w => w.Items.All(i => i.Kind.Name != "stove"));
+        Assert.Contains(worlds, w => w.Items.All(i => i.Kind.Name != "fridge"));
+        Assert.Contains(worlds, w => w.Items.Any(i => i.Kind.Name == "microwave"));
+        // Things shown by another of their names: "remote control (remote)".
+        Assert.Contains(worlds, w => w.Items.Any(i => i.Name != i.Kind.Name && !i.Kind.Has(Traits.Living)));
+        Assert.Contains(worlds, w => w.Describe().Contains("Not seen:", StringComparison.Ordinal));
+        Assert.Contains(worlds, w => w.People.Any(p => p.Role.Length > 0 && p.Role != "parent"));
+        Assert.Contains(worlds, w => w.People.All(p => p.Role.Length == 0));
+    }
+
+    [Fact]
+    public void The_demonstrator_switches_off_what_was_left_on_and_warms_before_serving()
+    {
+        foreach (var seed in Enumerable.Range(0, 6))
+        {
+            var switchOff = HomeGenerator.Generate(1200 + seed, TaskMix.Only(TaskFamily.SwitchOff));
+            Assert.Matches("^(goto [a-z ]+; )?turn off [a-z-0-9]+; done$", Demonstrator.FirstTurn(switchOff).Response);
+
+            var warm = HomeGenerator.Generate(1300 + seed, TaskMix.Only(TaskFamily.Warm));
+            var plan = Demonstrator.FirstTurn(warm).Response;
+            Assert.True(plan.IndexOf("heat ", StringComparison.Ordinal) is var heat && heat >= 0 && heat < plan.IndexOf("give ", StringComparison.Ordinal), plan);
+        }
+    }
+
+    [Fact]
     public void The_demonstrator_turns_the_stove_off_and_asks_which_of_two_mugs()
     {
         var hazards = Enumerable.Range(0, 12).Select(i => HomeGenerator.Generate(700 + i, TaskMix.Only(TaskFamily.Hazard)))
