@@ -6,6 +6,10 @@ namespace CoopAgent.Agent.Belief;
 /// <summary>One line of the belief as the UI draws it.</summary>
 public sealed record BeliefEntry(string Name, double Probability);
 
+/// <summary>One paired comparison between options <see cref="Better"/> and <see cref="Worse"/> (indices); with
+/// <see cref="Tie"/> the person found them equally good and the order means nothing.</summary>
+public sealed record OptionPair(int Better, int Worse, bool Tie = false);
+
 /// <summary>
 /// A posterior over named hypotheses θ about the person's hidden reward, kept as log weights so that many
 /// small likelihoods never underflow. The belief knows nothing of houses: callers turn what they saw into a
@@ -146,6 +150,41 @@ public sealed class RewardBelief
         ArgumentOutOfRangeException.ThrowIfNegative(chosen);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chosen, optionCount);
         Update(utilities.Select(row => BoltzmannChoice.Probabilities(row, beta)[chosen]).ToArray(), optionCount);
+    }
+
+    /// <summary>
+    /// Paired comparisons between options, as the reward model reads a ranking (Bradley–Terry with ties): a strict
+    /// pair w ≻ l has P = σ(β·(U_θ(w) − U_θ(l))), a tie √(σ(β·Δ)·σ(−β·Δ)), largest when θ values the two alike.
+    /// The likelihood of all pairs is their product; each pair had three possible outcomes (the uniform term's support).
+    /// <c>utilities[i][option]</c> is the option's utility under hypothesis i.
+    /// </summary>
+    public void UpdatePairs(IReadOnlyList<IReadOnlyList<double>> utilities, IReadOnlyList<OptionPair> pairs, double beta)
+    {
+        ArgumentNullException.ThrowIfNull(utilities);
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (utilities.Count != _names.Length)
+        {
+            throw new ArgumentException($"{utilities.Count} utility rows for {_names.Length} hypotheses", nameof(utilities));
+        }
+
+        if (pairs.Count == 0)
+        {
+            return;
+        }
+
+        var optionCount = utilities[0].Count;
+        if (pairs.Any(p => p.Better < 0 || p.Worse < 0 || p.Better >= optionCount || p.Worse >= optionCount || p.Better == p.Worse))
+        {
+            throw new ArgumentException($"pairs must name two different options of {optionCount}", nameof(pairs));
+        }
+
+        static double LogSigmoid(double x) => x >= 0 ? -Math.Log(1 + Math.Exp(-x)) : x - Math.Log(1 + Math.Exp(x));
+        var likelihood = utilities.Select(row => Math.Exp(pairs.Sum(p =>
+        {
+            var difference = beta * (row[p.Better] - row[p.Worse]);
+            return p.Tie ? 0.5 * (LogSigmoid(difference) + LogSigmoid(-difference)) : LogSigmoid(difference);
+        }))).ToArray();
+        Update(likelihood, (int)Math.Min(Math.Pow(3, pairs.Count), int.MaxValue));
     }
 
     /// <summary>The probabilities by name, for storing the belief in a user's memory.</summary>

@@ -25,6 +25,22 @@ public sealed record ExecutedAction(string Action, bool Ok, string Message);
 /// <summary>Feedback on the last turn: a thumb, or which of the candidates the person would have preferred.</summary>
 public sealed record TurnFeedback(bool? ThumbsUp = null, int? ChosenCandidate = null);
 
+/// <summary>"Which is better" between two replies.</summary>
+public enum ReplyChoice
+{
+    /// <summary>The first reply is better.</summary>
+    First,
+
+    /// <summary>The second reply is better.</summary>
+    Second,
+
+    /// <summary>Equally good.</summary>
+    Tie,
+
+    /// <summary>Both worse than doing nothing.</summary>
+    BothBad,
+}
+
 /// <summary>
 /// One turn of a chat as the server shows it: the question (with options) or what was done, the reply text,
 /// why, the belief after the turn (for the chart), and the candidates the policy proposed (for the feedback log).
@@ -63,6 +79,7 @@ public sealed class AgentConversation
     private int _step;
     private int _episodes;
     private StepResult? _last;
+    private World? _turnStart;
 
     internal AgentConversation(CooperativeAgent agent, World world, string userId, PopulationPrior prior, double questionCost, int seed)
     {
@@ -86,6 +103,7 @@ public sealed class AgentConversation
     public async Task<ConversationTurn> SendAsync(string message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        _turnStart = RobotView.Of(_world);
         if (_episode is null || !_pendingQuestion)
         {
             StartEpisode(message);
@@ -163,6 +181,59 @@ public sealed class AgentConversation
             _episode.PreferCandidate(index);
         }
     }
+
+    /// <summary>The person ranked replies to the last message (the reply given, the policy's alternatives, any
+    /// text): <paramref name="ranks"/>[i] is reply i's rank, 1 best, equal ranks ties. The belief moves towards the
+    /// hypotheses under which the better-ranked replies are better (<see cref="CooperativeEpisode.PreferReplies"/>).</summary>
+    /// <returns>True when the belief moved; false before any message or when no two replies could be scored.</returns>
+    public bool Rank(IReadOnlyList<string> replies, IReadOnlyList<int> ranks)
+    {
+        ArgumentNullException.ThrowIfNull(replies);
+        ArgumentNullException.ThrowIfNull(ranks);
+        if (ranks.Count != replies.Count)
+        {
+            throw new ArgumentException($"{ranks.Count} ranks for {replies.Count} replies", nameof(ranks));
+        }
+
+        var pairs = new List<OptionPair>();
+        for (var i = 0; i < replies.Count; i++)
+        {
+            for (var j = i + 1; j < replies.Count; j++)
+            {
+                pairs.Add(ranks[i] <= ranks[j] ? new OptionPair(i, j, ranks[i] == ranks[j]) : new OptionPair(j, i));
+            }
+        }
+
+        return Prefer(replies, pairs);
+    }
+
+    /// <summary>"Which is better" between two replies to the last message; "both bad" reads as each worse than doing nothing.</summary>
+    /// <returns>True when the belief moved.</returns>
+    public bool Compare(string first, string second, ReplyChoice choice)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        return choice switch
+        {
+            ReplyChoice.First => Prefer([first, second], [new OptionPair(0, 1)]),
+            ReplyChoice.Second => Prefer([first, second], [new OptionPair(1, 0)]),
+            ReplyChoice.Tie => Prefer([first, second], [new OptionPair(0, 1, Tie: true)]),
+            _ => Prefer([first, second, CooperativeEpisode.DoNothing], [new OptionPair(2, 0), new OptionPair(2, 1)]),
+        };
+    }
+
+    /// <summary>The person wrote the reply the agent should have given to the last message, having seen
+    /// <paramref name="shown"/> (<see cref="CooperativeEpisode.Corrected"/>).</summary>
+    /// <returns>True when the belief moved; false when the correction is not something the robot could have done.</returns>
+    public bool Correct(string correction, IReadOnlyList<string> shown)
+    {
+        ArgumentNullException.ThrowIfNull(correction);
+        ArgumentNullException.ThrowIfNull(shown);
+        return _episode is not null && _turnStart is not null && _episode.Corrected(_turnStart, correction, shown);
+    }
+
+    private bool Prefer(IReadOnlyList<string> replies, IReadOnlyList<OptionPair> pairs) =>
+        _episode is not null && _turnStart is not null && _episode.PreferReplies(_turnStart, replies, pairs);
 
     private void StartEpisode(string instruction)
     {

@@ -193,6 +193,70 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         Remember();
     }
 
+    /// <summary>
+    /// The person compared replies (plans, questions, <c>say</c> answers, as texts) given from <paramref name="view"/>:
+    /// <paramref name="pairs"/> index into <paramref name="replies"/>. Each reply is simulated on the view and judged
+    /// under every hypothesis; a preferred reply is evidence for the hypotheses under which it is better
+    /// (<see cref="RewardBelief.UpdatePairs"/>). Pairs with a reply that does not parse say nothing and are left out.
+    /// </summary>
+    /// <returns>True when the belief moved (at least one pair could be scored).</returns>
+    public bool PreferReplies(World view, IReadOnlyList<string> replies, IReadOnlyList<OptionPair> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(replies);
+        ArgumentNullException.ThrowIfNull(pairs);
+        var scored = replies.Select(r => ScoreReply(view, r)).ToList();
+        var usable = pairs.Where(p => scored[p.Better] is not null && scored[p.Worse] is not null).ToList();
+        if (usable.Count == 0)
+        {
+            return false;
+        }
+
+        Belief.UpdatePairs(Rows(scored), usable, _options.Person.Rationality);
+        Remember();
+        return true;
+    }
+
+    /// <summary>
+    /// The person wrote the reply the agent should have given from <paramref name="view"/>. Strong evidence: having
+    /// seen every reply in <paramref name="shown"/>, they wanted this instead of each of them, so it counts as one
+    /// preferred pair per shown reply (as the retraining data reads a correction) — more than any single comparison.
+    /// A correction in request form ("Please give the water to Tom.") gets its presupposed steps, as an answer would.
+    /// </summary>
+    /// <returns>True when the belief moved; false when the correction is not something the robot could do here or
+    /// nothing shown could be scored against it.</returns>
+    public bool Corrected(World view, string correction, IReadOnlyList<string> shown)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(shown);
+        var plan = RequestedPlan(correction, view)?.Text ?? correction;
+        var rejected = shown.Where(r => r != plan && r != correction).Distinct(StringComparer.Ordinal).ToList();
+        return PreferReplies(view, [plan, .. rejected], rejected.Select((_, i) => new OptionPair(0, i + 1)).ToList());
+    }
+
+    /// <summary>θ_h's utility of a reply text run from <paramref name="view"/> for every hypothesis h; null when the
+    /// text is not a sequence of robot actions.</summary>
+    private IReadOnlyList<double>? ScoreReply(World view, string reply)
+    {
+        var parsed = ActionParser.ParsePlan(reply ?? "");
+        if (parsed.Count == 0 || parsed.Any(p => !p.Ok))
+        {
+            return null;
+        }
+
+        var actions = parsed.Select(p => p.Action!).ToList();
+        if (actions[^1].Verb != Verb.Done)
+        {
+            actions.Add(new HouseholdAction(Verb.Done));
+        }
+
+        return Score(view, reply!, actions).Utilities;
+    }
+
+    /// <summary>Per-reply utility lists (null for replies that did not score) as per-hypothesis rows.</summary>
+    private List<IReadOnlyList<double>> Rows(IReadOnlyList<IReadOnlyList<double>?> byReply) =>
+        _hypotheses.Names.Select((_, h) => (IReadOnlyList<double>)byReply.Select(u => u?[h] ?? 0).ToArray()).ToList();
+
     /// <summary>The belief-weighted, risk-averse value of a scored candidate.</summary>
     private double Value(ScoredCandidate candidate) =>
         new DecisionProblem([candidate.Text], [candidate.Utilities], _options.Risk).Value(0, Belief.Probabilities());

@@ -127,12 +127,12 @@ public sealed class ChatHub(
             f.Rating = up ? 1 : -1;
             f.Reason = why;
         }));
-        await LearnAsync(turn.Id, up);
+        await LearnAsync(turn.Id, new ThumbsFeedback(up));
         return saved;
     }
 
     /// <summary>"Which is better" between the turn's two replies: <c>a</c>, <c>b</c>, <c>tie</c> or <c>both_bad</c>.</summary>
-    public FeedbackView Compare(string turnId, string choice, string? reason)
+    public async Task<FeedbackView> Compare(string turnId, string choice, string? reason)
     {
         Limit(HubCallKind.Other);
         var turn = OwnTurn(turnId);
@@ -148,16 +148,18 @@ public sealed class ChatHub(
         }
 
         var why = OptionalText(reason, "reason");
-        return FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Comparison, f =>
+        var saved = FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Comparison, f =>
         {
             f.Choice = normalised;
             f.Reason = why;
         }));
+        await LearnAsync(turn.Id, new ComparisonFeedback(turn.Candidates[turn.ComparePair[0]], turn.Candidates[turn.ComparePair[1]], normalised));
+        return saved;
     }
 
     /// <summary>Ranks the turn's candidates: <paramref name="ranks"/>[i] is the rank of candidate i (1 is best;
     /// equal ranks are ties).</summary>
-    public FeedbackView Rank(string turnId, int[] ranks)
+    public async Task<FeedbackView> Rank(string turnId, int[] ranks)
     {
         Limit(HubCallKind.Other);
         var turn = OwnTurn(turnId);
@@ -172,16 +174,20 @@ public sealed class ChatHub(
             throw new HubException($"Ranks go from 1 (best) to {count}.");
         }
 
-        return FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Ranking, f => f.Ranks = [.. ranks]));
+        var saved = FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Ranking, f => f.Ranks = [.. ranks]));
+        await LearnAsync(turn.Id, new RankingFeedback(turn.Candidates, ranks));
+        return saved;
     }
 
     /// <summary>"Correct it": the reply the agent should have given.</summary>
-    public FeedbackView Correct(string turnId, string correction)
+    public async Task<FeedbackView> Correct(string turnId, string correction)
     {
         Limit(HubCallKind.Other);
         var turn = OwnTurn(turnId);
         var text = OptionalText(correction, "correction") ?? throw new HubException("Write the reply the robot should have given.");
-        return FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Correction, f => f.Correction = text));
+        var saved = FeedbackView.From(store.SaveFeedback(UserId, turn.Id, FeedbackKind.Correction, f => f.Correction = text));
+        await LearnAsync(turn.Id, new CorrectionFeedback(text, turn.Candidates));
+        return saved;
     }
 
     /// <summary>Deletes one of the caller's feedback records.</summary>
@@ -203,9 +209,10 @@ public sealed class ChatHub(
         return store.FeedbackOf(UserId, string.IsNullOrWhiteSpace(turnId) ? null : turnId).Select(FeedbackView.From).ToList();
     }
 
-    /// <summary>A thumb on the latest turn of the open session also goes to the agent, whose belief moves;
-    /// skipped while a turn is running (the feedback is stored either way).</summary>
-    private async Task LearnAsync(string turnId, bool up)
+    /// <summary>Feedback on the latest turn of the open session also goes to the agent, whose belief moves, and the
+    /// page gets the new belief; skipped while a turn is running or for an older turn (the feedback is stored
+    /// either way).</summary>
+    private async Task LearnAsync(string turnId, ConversationFeedback feedback)
     {
         var session = sessions.Find(UserId);
         if (session?.LastTurnId != turnId || !await session.Gate.WaitAsync(0))
@@ -213,10 +220,16 @@ public sealed class ChatHub(
             return;
         }
 
-        BeliefView? belief;
+        BeliefView? belief = null;
         try
         {
-            belief = session.Conversation.ApplyFeedback(up);
+            belief = session.Conversation.ApplyFeedback(feedback);
+        }
+#pragma warning disable CA1031 // the feedback is stored already; the agent failing to learn from it must not fail the call
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning(e, "The agent could not learn from {Feedback} on turn {Turn}", feedback.GetType().Name, turnId);
         }
         finally
         {

@@ -311,15 +311,31 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             yield return new TurnCompleted(new TurnTranscript(prompt, candidates, 0, reply, kind, version));
         }
 
-        public BeliefView? ApplyFeedback(bool? thumbsUp)
+        public BeliefView? ApplyFeedback(ConversationFeedback feedback)
         {
-            if (thumbsUp is null)
+            ArgumentNullException.ThrowIfNull(feedback);
+            var moved = feedback switch
             {
-                return null;
-            }
+                ThumbsFeedback thumbs => Thumbs(thumbs.Up),
+                ComparisonFeedback comparison => chat.Compare(comparison.First, comparison.Second, comparison.Choice switch
+                {
+                    "a" => ReplyChoice.First,
+                    "b" => ReplyChoice.Second,
+                    "tie" => ReplyChoice.Tie,
+                    "both_bad" => ReplyChoice.BothBad,
+                    _ => throw new ArgumentException($"unknown choice '{comparison.Choice}'", nameof(feedback)),
+                }),
+                RankingFeedback ranking => chat.Rank(ranking.Replies, ranking.Ranks),
+                CorrectionFeedback correction => chat.Correct(correction.Correction, correction.Shown),
+                _ => false,
+            };
+            return moved ? Belief : null;
+        }
 
-            chat.Feedback(new TurnFeedback(ThumbsUp: thumbsUp));
-            return Belief;
+        private bool Thumbs(bool up)
+        {
+            chat.Feedback(new TurnFeedback(ThumbsUp: up));
+            return true;
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

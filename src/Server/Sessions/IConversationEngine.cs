@@ -38,10 +38,25 @@ public interface IConversation : IAsyncDisposable
     /// <see cref="TurnCompleted"/> or <see cref="TurnFailed"/>.</summary>
     IAsyncEnumerable<ConversationEvent> RespondAsync(string message, CancellationToken cancellationToken);
 
-    /// <summary>A thumb on the latest turn, which the agent learns from at once (it moves the belief).
+    /// <summary>Feedback on the latest turn, which the agent learns from at once (it moves the belief).
     /// Returns the belief afterwards, or null when the agent takes nothing from it.</summary>
-    BeliefView? ApplyFeedback(bool? thumbsUp);
+    BeliefView? ApplyFeedback(ConversationFeedback feedback);
 }
+
+/// <summary>Feedback on the latest turn, in the terms the agent learns from.</summary>
+public abstract record ConversationFeedback;
+
+/// <summary>Thumbs up or down on the reply given.</summary>
+public sealed record ThumbsFeedback(bool Up) : ConversationFeedback;
+
+/// <summary>"Which is better" between two replies shown: <c>a</c>, <c>b</c>, <c>tie</c> or <c>both_bad</c>.</summary>
+public sealed record ComparisonFeedback(string First, string Second, string Choice) : ConversationFeedback;
+
+/// <summary>A ranking of the replies shown: rank 1 best, equal ranks ties.</summary>
+public sealed record RankingFeedback(IReadOnlyList<string> Replies, IReadOnlyList<int> Ranks) : ConversationFeedback;
+
+/// <summary>The reply the agent should have given, written after seeing <see cref="Shown"/>.</summary>
+public sealed record CorrectionFeedback(string Correction, IReadOnlyList<string> Shown) : ConversationFeedback;
 
 /// <summary>Where the household of a new session comes from.</summary>
 public enum HouseholdSource

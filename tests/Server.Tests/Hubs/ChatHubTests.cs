@@ -112,6 +112,69 @@ public sealed class ChatHubTests
     }
 
     [Fact]
+    public async Task Compare_rank_and_correction_reach_the_agent_with_the_replies_shown_and_push_the_new_belief()
+    {
+        using var factory = new ServerFactory();
+        var (_, hub, _) = await StartedAsync(factory);
+        var turn = (await SendAsync(hub, "water"))[^1];
+        var beliefs = new List<BeliefView>();
+        hub.On<BeliefView>(nameof(IChatPage.BeliefChanged), b => { lock (beliefs) { beliefs.Add(b); } });
+
+        await hub.InvokeAsync<FeedbackView>("Rate", turn.TurnId!, true, null);
+        await hub.InvokeAsync<FeedbackView>("Compare", turn.TurnId!, "A", null);
+        await hub.InvokeAsync<FeedbackView>("Rank", turn.TurnId!, new[] { 1, 3, 2 });
+        await hub.InvokeAsync<FeedbackView>("Correct", turn.TurnId!, "give water to tom");
+
+        var engine = (ScriptedConversationEngine)factory.Services.GetRequiredService<IConversationEngine>();
+        List<ConversationFeedback> learned;
+        lock (engine.Learned)
+        {
+            learned = [.. engine.Learned];
+        }
+
+        var candidates = turn.Candidates!;
+        Assert.Equal(4, learned.Count);
+        Assert.Equal(new ThumbsFeedback(true), learned[0]);
+        Assert.Equal(new ComparisonFeedback(candidates[turn.ComparePair![0]], candidates[turn.ComparePair[1]], "a"), learned[1]);
+        var ranking = Assert.IsType<RankingFeedback>(learned[2]);
+        Assert.Equal(candidates, ranking.Replies);
+        Assert.Equal([1, 3, 2], ranking.Ranks);
+        var correction = Assert.IsType<CorrectionFeedback>(learned[3]);
+        Assert.Equal("give water to tom", correction.Correction);
+        Assert.Equal(candidates, correction.Shown);
+
+        // The thumb taught the scripted agent nothing (no push); the other three each pushed the belief.
+        await ServerFactory.WaitUntilAsync(() => { lock (beliefs) { return beliefs.Count >= 3; } });
+        await Task.Delay(100);
+        lock (beliefs)
+        {
+            Assert.Equal(3, beliefs.Count);
+            Assert.All(beliefs, b => Assert.Equal(0.8, b.Hypotheses.Single(h => h.Label == "likes water").Probability, 6));
+        }
+
+        await hub.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Feedback_on_an_older_turn_is_stored_but_not_learned()
+    {
+        using var factory = new ServerFactory();
+        var (_, hub, _) = await StartedAsync(factory);
+        var first = (await SendAsync(hub, "water"))[^1].TurnId!;
+        await SendAsync(hub, "juice");
+
+        await hub.InvokeAsync<FeedbackView>("Compare", first, "b", null);
+
+        var engine = (ScriptedConversationEngine)factory.Services.GetRequiredService<IConversationEngine>();
+        lock (engine.Learned)
+        {
+            Assert.Empty(engine.Learned);
+        }
+
+        await hub.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Bad_feedback_is_refused_with_a_clear_message()
     {
         using var factory = new ServerFactory();

@@ -64,6 +64,37 @@ public sealed class CooperativeEngineHubTests
     }
 
     [Fact]
+    public async Task A_correction_through_the_hub_moves_the_real_agents_belief_and_the_page_gets_it()
+    {
+        using var factory = RealServer();
+        var user = await factory.NewUserAsync();
+        await using var hub = await factory.ConnectAsync(user.Token);
+        var beliefs = new List<BeliefView>();
+        hub.On<BeliefView>(nameof(IChatPage.BeliefChanged), b => { lock (beliefs) { beliefs.Add(b); } });
+        await hub.InvokeAsync<SessionView>("StartScenario", "canonical-cat");
+        ChatEvent? done = null;
+        await foreach (var item in hub.StreamAsync<ChatEvent>("SendMessage", "Look after Leo, and cook something if he gets hungry."))
+        {
+            done = item;
+        }
+
+        Assert.Equal("done", done?.Kind);
+        await ServerFactory.WaitUntilAsync(() => { lock (beliefs) { return beliefs.Count >= 2; } });
+        double OrderFood(BeliefView belief) => belief.Hypotheses.Single(h => h.Label == "order-food").Probability;
+        double before;
+        lock (beliefs)
+        {
+            before = OrderFood(beliefs[^1]);
+        }
+
+        // The person wanted food ordered: the correction is preferred over every reply shown (the untrained
+        // policy's babble says nothing; the agent's own question or "done" does).
+        await hub.InvokeAsync<FeedbackView>("Correct", done!.TurnId!, "Please order pizza.");
+
+        await ServerFactory.WaitUntilAsync(() => { lock (beliefs) { return OrderFood(beliefs[^1]) > before + 0.05; } });
+    }
+
+    [Fact]
     public async Task The_real_scenario_loader_refuses_a_malformed_upload_with_the_field_path_and_accepts_a_valid_one()
     {
         using var factory = RealServer();

@@ -16,6 +16,9 @@ internal sealed class ScriptedConversationEngine : IConversationEngine
 
     public IReadOnlyList<ScenarioSummary> Scenarios { get; } = [new("thirsty-tom", "Thirsty Tom", "Tom is thirsty.")];
 
+    /// <summary>Every feedback the conversations were given to learn from, in order (lock it to read).</summary>
+    public List<ConversationFeedback> Learned { get; } = [];
+
     public Task<IConversation> StartAsync(string userId, SessionStart start, CancellationToken cancellationToken)
     {
         switch (start.Source)
@@ -39,10 +42,10 @@ internal sealed class ScriptedConversationEngine : IConversationEngine
                 break;
         }
 
-        return Task.FromResult<IConversation>(new Conversation(Policy.Version, start.Source == HouseholdSource.Free ? "Free household" : "Thirsty Tom"));
+        return Task.FromResult<IConversation>(new Conversation(Policy.Version, start.Source == HouseholdSource.Free ? "Free household" : "Thirsty Tom", Learned));
     }
 
-    private sealed class Conversation(string version, string title) : IConversation
+    private sealed class Conversation(string version, string title, List<ConversationFeedback> learned) : IConversation
     {
         private static readonly string[] Candidates = ["say \"Bringing you water.\"", "say \"Here is juice.\"", "goto kitchen; done"];
 
@@ -97,7 +100,23 @@ internal sealed class ScriptedConversationEngine : IConversationEngine
             yield return new TurnCompleted(new TurnTranscript("<obs>kitchen<user>" + message, Candidates, 0, $"say \"Bringing you {drink}.\"", "say", version));
         }
 
-        public BeliefView? ApplyFeedback(bool? thumbsUp) => null;
+        /// <summary>Moves the belief a fixed step towards water for any feedback that prefers a water reply, so the
+        /// hub's push of BeliefChanged can be seen; a thumbs up teaches nothing here.</summary>
+        public BeliefView? ApplyFeedback(ConversationFeedback feedback)
+        {
+            lock (learned)
+            {
+                learned.Add(feedback);
+            }
+
+            if (feedback is ThumbsFeedback { Up: true })
+            {
+                return null;
+            }
+
+            Belief = new BeliefView([new("likes water", 0.8), new("likes juice", 0.2)], null);
+            return Belief;
+        }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
