@@ -102,7 +102,7 @@ public static class CurriculumExperiment
 
     /// <summary>Runs every household arm with seeds 1..<see cref="ExperimentSettings.Seeds"/>, evaluating after every iteration.</summary>
     /// <param name="task">The run to start from.</param>
-    /// <param name="settings">Quick: 2 iterations, else 10.</param>
+    /// <param name="settings">Quick: 2 iterations, else 8.</param>
     /// <param name="goldGain">The set gold is the SFT policy's held-out gold plus this; its first crossing is reported.</param>
     /// <param name="progress">Receives one line per finished run.</param>
     public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, double goldGain = 0.5, Action<string>? progress = null)
@@ -110,7 +110,7 @@ public static class CurriculumExperiment
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        var iterations = settings.Quick ? 2 : 10;
+        var iterations = settings.Quick ? 2 : 8;
         var ppo = task.Preset.Ppo;
         var start = task.EvaluateSft();
         var target = start.Gold + goldGain;
@@ -148,7 +148,7 @@ public static class CurriculumExperiment
         }
 
         var table = new ExperimentTable(
-            $"Curriculum against uniform prompts on the household task ({task.Preset.Name} run {Path.GetFileName(task.Folder)}): greedy turn on " +
+            $"Curriculum against uniform prompts on the household task ({task.Preset.Name} run {task.Folder}): greedy turn on " +
             $"{task.EvalPrompts.Count} held-out prompts after each of {iterations} PPO iterations of {ppo.BatchSize} rollouts, {settings.Seeds} seed(s), " +
             $"mean ± sd; set gold = SFT + {goldGain:0.0#}; {seconds:0} s of runs",
             ["sampling", "change", "gold before", "gold final", "gold mean over iterations", "success final",

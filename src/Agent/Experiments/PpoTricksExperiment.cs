@@ -105,7 +105,7 @@ public static class PpoTricksExperiment
 
     /// <summary>Runs every household configuration with seeds 1..<see cref="ExperimentSettings.Seeds"/>, uniform prompts.</summary>
     /// <param name="task">The run to start from.</param>
-    /// <param name="settings">Quick: 2 iterations' worth of baseline samples, else 8.</param>
+    /// <param name="settings">Quick: 2 iterations' worth of baseline samples, else 6.</param>
     /// <param name="progress">Receives one line per finished run.</param>
     public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, Action<string>? progress = null)
     {
@@ -113,7 +113,7 @@ public static class PpoTricksExperiment
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         var baseline = task.Preset.Ppo;
-        var samples = (settings.Quick ? 2 : 8) * baseline.BatchSize;
+        var samples = (settings.Quick ? 2 : 6) * baseline.BatchSize;
         var evaluateEvery = 2 * baseline.BatchSize;
         var start = task.EvaluateSft();
         var rows = new List<IReadOnlyList<string>>();
@@ -151,7 +151,7 @@ public static class PpoTricksExperiment
         }
 
         var table = new ExperimentTable(
-            $"PPO tricks on the household task ({task.Preset.Name} run {Path.GetFileName(task.Folder)}): greedy turn on {task.EvalPrompts.Count} held-out prompts " +
+            $"PPO tricks on the household task ({task.Preset.Name} run {task.Folder}): greedy turn on {task.EvalPrompts.Count} held-out prompts " +
             $"after {samples} rollout samples per run, uniform prompts, {settings.Seeds} seed(s), mean ± sd; {seconds:0} s of runs",
             ["variant", "change", "gold before", "gold after", "success after", "proxy after", "KL to SFT"], rows);
         return new ExperimentReport("ppo-tricks", table, new Dictionary<string, object?>

@@ -305,3 +305,163 @@ public class AlgorithmsExperimentTests
         Assert.Throws<ArgumentException>(() => AlgorithmsExperiment.RunAsync(new Dictionary<string, string?>(), [], 1).GetAwaiter().GetResult());
     }
 }
+
+/// <summary>
+/// The household variants at test size through the CLI: curriculum without --from (it trains a tiny run into --out/run
+/// first), then ppo-tricks with --from that run. Shared by the tests below.
+/// </summary>
+public sealed class HouseholdExperimentsFixture : IDisposable
+{
+    public HouseholdExperimentsFixture()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "coopagent-household-" + Guid.NewGuid().ToString("N"));
+        Curriculum = CliRunner.RunAsync("experiment", "curriculum", "--env", "household", "--quick", "--seeds", "1", "--json",
+            "--out", Path.Combine(Folder, "curriculum")).GetAwaiter().GetResult();
+        Run = Path.Combine(Folder, "curriculum", "run");
+        Tricks = CliRunner.RunAsync("experiment", "ppo-tricks", "--env", "household", "--from", Run, "--quick", "--seeds", "2", "--json",
+            "--out", Path.Combine(Folder, "tricks")).GetAwaiter().GetResult();
+    }
+
+    public string Folder { get; }
+
+    /// <summary>The tiny run the curriculum experiment trained.</summary>
+    public string Run { get; }
+
+    public (int Code, string Out, string Err) Curriculum { get; }
+
+    public (int Code, string Out, string Err) Tricks { get; }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+    }
+}
+
+[Collection(nameof(ConsoleUsers))]
+public sealed class HouseholdExperimentTests(HouseholdExperimentsFixture run) : IClassFixture<HouseholdExperimentsFixture>
+{
+    private static JsonElement Parse(string output) => JsonDocument.Parse(output).RootElement.Clone();
+
+    [Fact]
+    public void Ppo_tricks_runs_every_variant_on_the_household_at_equal_samples_with_gold_proxy_and_kl()
+    {
+        Assert.Equal(0, run.Tricks.Code);
+        var json = Parse(run.Tricks.Out);
+        Assert.Equal("household", json.GetProperty("task").GetString());
+        Assert.Equal(Path.GetFullPath(run.Run), json.GetProperty("run").GetString());
+        var samples = json.GetProperty("samples_per_run").GetInt32();
+        var variants = json.GetProperty("variants");
+        Assert.Equal(["baseline", "no-adv-norm", "small-batch", "large-batch", "ref-ema"], variants.EnumerateObject().Select(v => v.Name));
+        var minibatches = new HashSet<int>();
+        foreach (var variant in variants.EnumerateObject())
+        {
+            var v = variant.Value;
+            Assert.Equal(samples, v.GetProperty("iterations").GetInt32() * v.GetProperty("batch_size").GetInt32());
+            Assert.Equal(samples, v.GetProperty("samples").GetInt32());
+            minibatches.Add(v.GetProperty("minibatch_size").GetInt32());
+            foreach (var figure in new[] { "gold", "success", "proxy", "kl_to_sft" })
+            {
+                Assert.True(double.IsFinite(v.GetProperty(figure).GetProperty("mean").GetDouble()), $"{variant.Name}.{figure}");
+                Assert.True(v.GetProperty(figure).GetProperty("spread").GetDouble() >= 0, $"{variant.Name}.{figure} spread");
+            }
+
+            Assert.InRange(v.GetProperty("success").GetProperty("mean").GetDouble(), 0, 1);
+            Assert.Equal(2, v.GetProperty("seconds").GetArrayLength());
+            Assert.Equal(json.GetProperty("start").GetProperty("gold").GetDouble(), v.GetProperty("gold_by_evaluation")[0].GetDouble(), 9);
+            Assert.Equal(samples, v.GetProperty("eval_samples").EnumerateArray().Last().GetInt32());
+        }
+
+        // One minibatch size for every variant: equal samples also means equal gradient steps.
+        Assert.Single(minibatches);
+        Assert.Contains("ppo-tricks household ref-ema seed 2", run.Tricks.Err, StringComparison.Ordinal);
+        foreach (var plot in new[] { "household_tricks_gold", "household_tricks_proxy", "household_tricks_kl" })
+        {
+            Assert.True(new FileInfo(Path.Combine(run.Folder, "tricks", "plots", plot + ".png")).Length > 1000, plot);
+        }
+    }
+
+    [Fact]
+    public void Curriculum_runs_every_arm_on_the_household_with_gold_after_every_iteration()
+    {
+        Assert.Equal(0, run.Curriculum.Code);
+        var json = Parse(run.Curriculum.Out);
+        Assert.Equal("household", json.GetProperty("task").GetString());
+        var iterations = json.GetProperty("iterations").GetInt32();
+        var batch = json.GetProperty("batch_size").GetInt32();
+        var target = json.GetProperty("gold_target").GetDouble();
+        var arms = json.GetProperty("arms");
+        Assert.Equal(["uniform", "curriculum", "curriculum-mix", "kind-curriculum"], arms.EnumerateObject().Select(a => a.Name));
+        foreach (var arm in arms.EnumerateObject())
+        {
+            var a = arm.Value;
+            var gold = a.GetProperty("gold_by_evaluation").EnumerateArray().Select(g => g.GetDouble()).ToList();
+            Assert.Equal(iterations + 1, gold.Count);
+            Assert.Equal(Enumerable.Range(0, iterations + 1).Select(i => i * batch), a.GetProperty("eval_samples").EnumerateArray().Select(s => s.GetInt32()));
+            Assert.Equal(gold[^1], a.GetProperty("gold").GetProperty("mean").GetDouble(), 9);
+            Assert.Equal(json.GetProperty("start").GetProperty("gold").GetDouble(), gold[0], 9);
+            var reached = a.GetProperty("iterations_to_target")[0];
+            Assert.Equal(CurriculumExperiment.FirstCrossing(gold, target), reached.ValueKind == JsonValueKind.Null ? null : reached.GetInt32());
+            Assert.InRange(a.GetProperty("distinct_prompts").GetProperty("mean").GetDouble(), 1, iterations * batch);
+        }
+
+        Assert.True(new FileInfo(Path.Combine(run.Folder, "curriculum", "plots", "household_curriculum_gold.png")).Length > 1000);
+        Assert.True(File.Exists(Path.Combine(run.Run, "stages", "reward", "weights.bin")));
+    }
+
+    [Fact]
+    public async Task A_missing_folder_a_folder_without_a_run_and_a_corrupt_checkpoint_fail_with_one_line_and_exit_1()
+    {
+        var scratch = Path.Combine(run.Folder, "scratch-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(scratch);
+        var missing = await CliRunner.RunAsync("experiment", "curriculum", "--env", "household", "--from", Path.Combine(scratch, "nothing"), "--quick");
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("no run folder", missing.Err, StringComparison.Ordinal);
+
+        var notARun = await CliRunner.RunAsync("experiment", "curriculum", "--env", "household", "--from", scratch, "--quick");
+        Assert.Equal(1, notARun.Code);
+        Assert.Contains("run.json", notARun.Err, StringComparison.Ordinal);
+
+        // A copy of the run whose reward model's weights were damaged: the checkpoint's SHA-256 refuses it.
+        var copy = Path.Combine(scratch, "copy");
+        foreach (var file in Directory.EnumerateFiles(run.Run, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(run.Run, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var weights = Path.Combine(copy, "stages", "reward", "weights.bin");
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(weights, bytes);
+        var corrupt = await CliRunner.RunAsync("experiment", "ppo-tricks", "--env", "household", "--from", copy, "--quick");
+        Assert.Equal(1, corrupt.Code);
+        Assert.Contains("weights.bin", corrupt.Err, StringComparison.Ordinal);
+        Assert.Single(corrupt.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_run_that_has_not_trained_its_reward_model_is_refused_with_the_stages_it_has()
+    {
+        var folder = Path.Combine(run.Folder, "sft-only-" + Guid.NewGuid().ToString("N"));
+        new CoopAgent.Agent.Pipeline.RunState("tiny", "sft", 1, ["data", "tokenizer", "pretrain", "sft"]).Write(folder);
+        var result = await CliRunner.RunAsync("experiment", "curriculum", "--env", "household", "--from", folder);
+        Assert.Equal(1, result.Code);
+        Assert.Contains("reward stage", result.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ppo-tricks", "--env", "garden")]
+    [InlineData("curriculum", "--from", "/tmp")]
+    [InlineData("uncertainty", "--env", "household")]
+    [InlineData("algorithms", "--env", "household")]
+    public async Task Bad_env_and_from_combinations_are_usage_errors(params string[] words)
+    {
+        var result = await CliRunner.RunAsync(["experiment", .. words, "--quick"]);
+        Assert.Equal(2, result.Code);
+        Assert.Contains("usage: coopagent experiment", result.Err, StringComparison.Ordinal);
+    }
+}
