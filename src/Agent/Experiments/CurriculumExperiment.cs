@@ -53,19 +53,17 @@ public static class CurriculumExperiment
             }
 
             var final = SeedSpread.Of(runs.Select(r => r[^1]).ToArray());
-            var reached = runs.Select(r => FirstCrossing(r, goldTarget)).ToArray();
-            var reachedCount = reached.Count(r => r is not null);
-            var meanReached = reachedCount > 0 ? reached.Where(r => r is not null).Average(r => (double)r!.Value) : (double?)null;
+            var reached = Crossings.Of(runs, goldTarget);
             var area = SeedSpread.Of(runs.Select(r => r.Skip(1).Average()).ToArray());
             rows.Add([arm, ExperimentCatalog.Cell(runs.Average(r => r[0])), final.ToString(), area.ToString(),
-                meanReached is { } m ? $"{m:0.0} ({reachedCount}/{runs.Count} seeds)" : $"not reached (0/{runs.Count})"]);
+                reached.ToString()]);
             json[arm] = new Dictionary<string, object?>
             {
                 ["gold_before"] = runs.Average(r => r[0]),
                 ["gold_final"] = final.ToJson(),
                 ["gold_mean_over_iterations"] = area.ToJson(),
-                ["iterations_to_target"] = reached.Select(r => (object?)r).ToArray(),
-                ["mean_iterations_to_target"] = meanReached,
+                ["iterations_to_target"] = reached.Iterations.Select(r => (object?)r).ToArray(),
+                ["mean_iterations_to_target"] = reached.Mean,
                 ["gold_by_iteration"] = Enumerable.Range(0, iterations + 1).Select(i => runs.Average(r => r[i])).ToArray(),
             };
             curves.Add(new ExperimentCurve("curriculum_gold", arm, Enumerable.Range(0, iterations + 1).Select(i => (double)i).ToArray(),
@@ -131,18 +129,16 @@ public static class CurriculumExperiment
             }
 
             var summary = HouseholdSummary.Of(runs);
-            var reached = runs.Select(r => FirstCrossing([.. r.Points.Select(p => p.Evaluation.Gold)], target)).ToArray();
-            var reachedCount = reached.Count(r => r is not null);
-            var meanReached = reachedCount > 0 ? reached.Where(r => r is not null).Average(r => (double)r!.Value) : (double?)null;
+            var reached = Crossings.Of([.. runs.Select(r => (IReadOnlyList<double>)[.. r.Points.Select(p => p.Evaluation.Gold)])], target);
             rows.Add([arm.Name, arm.Change, ExperimentCatalog.Cell(start.Gold), summary.Gold.ToString(), summary.GoldOverRun.ToString(),
-                summary.Success.ToString(), meanReached is { } m ? $"{m:0.0} ({reachedCount}/{runs.Count} seeds)" : $"not reached (0/{runs.Count})",
+                summary.Success.ToString(), reached.ToString(),
                 $"{runs.Average(r => r.DistinctPrompts):0}"]);
             json[arm.Name] = new Dictionary<string, object?>(summary.ToJson())
             {
                 ["change"] = arm.Change,
                 ["gold_before"] = start.Gold,
-                ["iterations_to_target"] = reached.Select(r => (object?)r).ToArray(),
-                ["mean_iterations_to_target"] = meanReached,
+                ["iterations_to_target"] = reached.Iterations.Select(r => (object?)r).ToArray(),
+                ["mean_iterations_to_target"] = reached.Mean,
             };
             curves.AddRange(summary.Curves("household_curriculum", arm.Name, ppo.BatchSize));
         }
@@ -181,6 +177,26 @@ public static class CurriculumExperiment
         }
 
         return null;
+    }
+
+    /// <summary>When each seed's gold curve first reached the target, and the mean over the seeds that did.</summary>
+    private sealed record Crossings(IReadOnlyList<int?> Iterations, double? Mean)
+    {
+        public static Crossings Of(IReadOnlyList<IReadOnlyList<double>> curves, double target)
+        {
+            var reached = curves.Select(c => FirstCrossing(c, target)).ToArray();
+            var hits = reached.Where(r => r is not null).Select(r => (double)r!.Value).ToArray();
+            return new Crossings(reached, hits.Length > 0 ? hits.Average() : null);
+        }
+
+        /// <summary>"4.5 (2/3 seeds)" or "not reached (0/3)".</summary>
+        public override string ToString()
+        {
+            var count = Iterations.Count(r => r is not null);
+            return Mean is { } m
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{m:0.0} ({count}/{Iterations.Count} seeds)")
+                : $"not reached (0/{Iterations.Count})";
+        }
     }
 
     /// <summary>Gold reward of the initial policy and after every iteration (length iterations + 1).</summary>
