@@ -31,8 +31,10 @@ public static class DataGenerator
                     documents.Add(new CorpusDocument("home", world.Describe()));
                     break;
                 case 1:
+                    // Dialogues and traces open with the home they happen in: every name a plan uses is in its context,
+                    // as at run time, so pretraining teaches copying from the home rather than inventing names.
                     var (first, kind) = Demonstrator.FirstTurn(scenario);
-                    var dialogue = new StringBuilder().Append("user: ").Append(scenario.Instruction).Append("\nassistant: ").Append(first);
+                    var dialogue = new StringBuilder(world.Describe()).Append("\nuser: ").Append(scenario.Instruction).Append("\nassistant: ").Append(first);
                     if (kind == "question")
                     {
                         var answer = Person(scenario, truth, i).Answer(world, Unquote(first)).Text;
@@ -42,7 +44,7 @@ public static class DataGenerator
                     documents.Add(new CorpusDocument("dialogue", dialogue.ToString()));
                     break;
                 default:
-                    var trace = new StringBuilder();
+                    var trace = new StringBuilder(world.Describe()).Append('\n');
                     foreach (var action in OraclePlanner.Plan(world, scenario.Judge, truth, scenario.StepLimit).Plan.Actions)
                     {
                         var result = Simulator.Execute(world, action);

@@ -49,8 +49,11 @@ public class DataGeneratorTests
     {
         var corpus = DataGenerator.Corpus(9, 2);
         Assert.Contains(corpus, d => d.Kind == "home" && d.Text.StartsWith("You are in the"));
-        Assert.Contains(corpus, d => d.Kind == "dialogue" && d.Text.StartsWith("user: "));
+        Assert.Contains(corpus, d => d.Kind == "dialogue" && d.Text.Contains("\nuser: "));
         Assert.Contains(corpus, d => d.Kind == "trace" && d.Text.Contains("> "));
+
+        // Dialogues and traces carry the home they happen in, so the names their plans use are in context.
+        Assert.All(corpus.Where(d => d.Kind != "home"), d => Assert.StartsWith("You are in the", d.Text));
     }
 
     [Fact]
