@@ -33,6 +33,9 @@ public sealed record ChatEvent(string Kind)
     public IReadOnlyList<int>? ComparePair { get; init; }
 
     public string? ReplyKind { get; init; }
+
+    /// <summary>On <c>done</c>: the policy version that produced the turn (a promoted version swaps in without a restart).</summary>
+    public string? PolicyVersion { get; init; }
 }
 
 /// <summary>The session as the page shows it after starting or resuming.</summary>

@@ -378,6 +378,7 @@ public sealed class ChatHub(
         Candidates = turn.Candidates,
         ComparePair = turn.ComparePair,
         ReplyKind = turn.Kind,
+        PolicyVersion = turn.PolicyVersion,
     };
 
     private SessionView View(ActiveSession session) => new(

@@ -10,7 +10,7 @@ const el = (tag, cls, text) => {
   return node;
 };
 
-const state = { token: null, connection: null, session: null, busy: false, stream: null, feedback: new Map(), turns: new Map() };
+const state = { token: null, connection: null, session: null, busy: false, stream: null, feedback: new Map(), turns: new Map(), policyVersion: null };
 
 // ---- identity: a per-user token issued on first visit, kept in localStorage ----
 async function ensureIdentity() {
@@ -81,6 +81,7 @@ async function connect() {
 }
 
 function renderPolicy(policy) {
+  state.policyVersion = policy.version;
   const p = $("policy");
   p.textContent = "policy " + policy.version + (policy.trained ? "" : " (untrained)");
   p.classList.toggle("untrained", !policy.trained);
@@ -212,6 +213,10 @@ function onEvent(event, bubble, textNode) {
     case "done":
       if (!textNode.textContent && !bubble.querySelector(".question") && event.text) textNode.textContent = event.text;
       state.turns.set(event.turnId, event);
+      // A newer policy version was swapped in while the page was open: show it.
+      if (event.policyVersion && event.policyVersion !== state.policyVersion) {
+        state.connection.invoke("Policy").then(renderPolicy).catch(() => {});
+      }
       if (state.session) {
         state.session.turnsUsed += 1;
         $("session-info").textContent = `${state.session.title} · ${state.session.source} · turn ${state.session.turnsUsed} of ${state.session.turnLimit}`;

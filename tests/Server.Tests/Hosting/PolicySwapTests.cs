@@ -72,7 +72,9 @@ public sealed class PolicySwapTests : IDisposable
         }
 
         Assert.Equal("done", last?.Kind);
-        return factory.Services.GetRequiredService<FeedbackStore>().GetTurn(userId, last!.TurnId!)!.PolicyVersion;
+        var recorded = factory.Services.GetRequiredService<FeedbackStore>().GetTurn(userId, last!.TurnId!)!.PolicyVersion;
+        Assert.Equal(recorded, last.PolicyVersion);
+        return recorded;
     }
 
     [Fact]
