@@ -38,7 +38,7 @@ public sealed record RetrainSizes(
         FeedbackRepeats: 2,
         HouseholdPrompts: 8,
         PpoIterations: 3,
-        new PpoOptions(BatchSize: 8, MiniBatchSize: 4, Epochs: 2, MaxNewTokens: 56, ActorLearningRate: 3e-4, CriticLearningRate: 1e-3, KlTarget: 4.0),
+        new PpoOptions(BatchSize: 8, MiniBatchSize: 4, Epochs: 2, MaxNewTokens: 56, ActorLearningRate: 1e-4, CriticLearningRate: 1e-3, KlTarget: 4.0),
         CheckpointEvery: 1,
         ScenarioIds: ["canonical-cat", "pref-hot-drink-raj"],
         HeldOutShare: 0.25,

@@ -3,7 +3,8 @@ using CoopAgent.Server.Retraining;
 
 namespace CoopAgent.Server.Tests.Retraining;
 
-public sealed class PolicyVersionsTests(RetrainFixture fixture) : IClassFixture<RetrainFixture>
+[Collection(nameof(RetrainRuns))]
+public sealed class PolicyVersionsTests(RetrainFixture fixture)
 {
     private static PromotionRecord Record(string why) =>
         new(new Dictionary<string, int> { ["pairs"] = 12 }, new Dictionary<string, double> { ["candidate_success"] = 0.5 }, [why]);

@@ -202,3 +202,7 @@ public sealed class RetrainFixture : IDisposable
         CheckpointStore.Save(PolicyFolder, model, tokenizer, CheckpointManifest.Create("default", metrics: new Dictionary<string, double>()));
     }
 }
+
+/// <summary>The tests that share one <see cref="RetrainFixture"/> (trained once) and run one at a time.</summary>
+[CollectionDefinition(nameof(RetrainRuns))]
+public sealed class RetrainRuns : ICollectionFixture<RetrainFixture>;

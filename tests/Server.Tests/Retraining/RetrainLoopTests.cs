@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace CoopAgent.Server.Tests.Retraining;
 
 /// <summary>The loop end to end on the micro policy: feedback → retrain → gate → promoted version (or not).</summary>
-public sealed class RetrainLoopTests(RetrainFixture fixture, ITestOutputHelper output) : IClassFixture<RetrainFixture>
+[Collection(nameof(RetrainRuns))]
+public sealed class RetrainLoopTests(RetrainFixture fixture, ITestOutputHelper output)
 {
     [Fact]
     public void Feedback_for_tea_and_asking_near_the_cat_survives_a_crash_mid_ppo_and_is_promoted_and_served_more_often()
