@@ -55,7 +55,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         var folder = found is null ? null : CurrentFolder() ?? found;
         // Loaded on the inference thread: the policy's tensors live with the thread that runs it.
         var (policy, info) = worker.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None).GetAwaiter().GetResult();
-        _batcher = new PolicyBatcher(worker, policy, info);
+        _batcher = new PolicyBatcher(worker, policy, info, logger);
         _servedFolder = folder;
         if (info.Trained)
         {

@@ -22,10 +22,13 @@ namespace CoopAgent.Server.Sessions;
 /// </remarks>
 public sealed class PolicyBatcher : IChatClient
 {
-    /// <summary>Most sample rows in one batch: bounds the KV cache (about 0.4 MB a row for the default model).</summary>
-    public const int MaxRowsPerBatch = 256;
+    /// <summary>Most sample rows in one batch (eight calls of eight samples). Measured with the default policy on one
+    /// LibTorch thread: a row cost ~40 % less in batches of 32 than of 8, and no less in batches of 64 to 400, so
+    /// larger batches would only make a call that just missed one wait longer for the next.</summary>
+    public const int MaxRowsPerBatch = 64;
 
     private readonly InferenceWorker _worker;
+    private readonly ILogger? _logger;
     private readonly ConcurrentQueue<PendingCall> _pending = new();
     private TextPolicy _policy; // read and replaced on the inference thread only
     private volatile ServedPolicy _served;
@@ -34,8 +37,13 @@ public sealed class PolicyBatcher : IChatClient
     private long _calls;
 
     /// <summary>Starts serving <paramref name="policy"/> (already loaded on <paramref name="worker"/>'s thread).</summary>
-    public PolicyBatcher(InferenceWorker worker, TextPolicy policy, PolicyInfo info)
+    /// <param name="worker">The inference thread.</param>
+    /// <param name="policy">The policy to serve first.</param>
+    /// <param name="info">Its version and origin.</param>
+    /// <param name="logger">Gets one debug line per batch (calls, rows, milliseconds).</param>
+    public PolicyBatcher(InferenceWorker worker, TextPolicy policy, PolicyInfo info, ILogger? logger = null)
     {
+        _logger = logger;
         _worker = worker ?? throw new ArgumentNullException(nameof(worker));
         _policy = policy ?? throw new ArgumentNullException(nameof(policy));
         _served = new ServedPolicy(info ?? throw new ArgumentNullException(nameof(info)), policy.Tokenizer);
@@ -151,6 +159,8 @@ public sealed class PolicyBatcher : IChatClient
             return false;
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
         foreach (var group in requests.GroupBy(r => r.Request.Sampling))
         {
             var members = group.ToList();
@@ -176,6 +186,7 @@ public sealed class PolicyBatcher : IChatClient
 
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _calls, requests.Count);
+        _logger?.LogDebug("Sampled {Calls} policy calls ({Rows} rows) in {Milliseconds} ms", requests.Count, rows, clock.ElapsedMilliseconds);
         return true;
     }
 
