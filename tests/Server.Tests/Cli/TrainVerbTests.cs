@@ -48,31 +48,6 @@ public sealed class TinyRunFixture : IDisposable
         {
         }
     }
-
-    private sealed class SimulatedCrash() : Exception("simulated crash");
-
-    private sealed class CrashAt(string stage, int step) : IRunObserver
-    {
-        public void StageStarted(string s, int totalSteps)
-        {
-        }
-
-        public void StageStep(string s, int n, IReadOnlyDictionary<string, double> figures)
-        {
-            if (s == stage && n == step)
-            {
-                throw new SimulatedCrash();
-            }
-        }
-
-        public void StageFinished(string s, IReadOnlyDictionary<string, double> summary)
-        {
-        }
-
-        public void Note(string message)
-        {
-        }
-    }
 }
 
 public class TrainVerbTests(TinyRunFixture run) : IClassFixture<TinyRunFixture>

@@ -1,5 +1,6 @@
 using CoopAgent.Agent.Pipeline;
 using CoopAgent.Server.Retraining;
+using CoopAgent.Server.Tests.Cli;
 using Xunit.Abstractions;
 
 namespace CoopAgent.Server.Tests.Retraining;
@@ -98,31 +99,6 @@ public sealed class RetrainLoopTests(RetrainFixture fixture, ITestOutputHelper o
     private static bool IsTea(string reply) => reply.Contains("take tea", StringComparison.Ordinal);
 
     private static bool IsQuestion(string reply) => reply.StartsWith("ask", StringComparison.Ordinal);
-
-    private sealed class SimulatedCrash() : Exception("simulated crash");
-
-    private sealed class CrashAt(string stage, int step) : IRunObserver
-    {
-        public void StageStarted(string s, int totalSteps)
-        {
-        }
-
-        public void StageStep(string s, int n, IReadOnlyDictionary<string, double> figures)
-        {
-            if (s == stage && n == step)
-            {
-                throw new SimulatedCrash();
-            }
-        }
-
-        public void StageFinished(string s, IReadOnlyDictionary<string, double> summary)
-        {
-        }
-
-        public void Note(string message)
-        {
-        }
-    }
 
     private sealed class Notes : IRunObserver
     {
