@@ -13,7 +13,16 @@ public sealed class HouseholdSummary
         Proxy = SeedSpread.Of([.. runs.Select(r => r.Points[^1].Evaluation.Proxy)]);
         KlToSft = SeedSpread.Of([.. runs.Select(r => r.KlToSft)]);
         GoldOverRun = SeedSpread.Of([.. runs.Select(r => r.Points.Skip(1).Average(p => p.Evaluation.Gold))]);
+        RolloutGold = SeedSpread.Of([.. runs.Select(r => HouseholdRun.LastThird(r.RolloutGold))]);
+        RolloutSuccess = SeedSpread.Of([.. runs.Select(r => HouseholdRun.LastThird(r.RolloutSuccess))]);
     }
+
+    /// <summary>Gold of the sampled rollouts over the last third of each run (with uniform prompts: the sampled policy on
+    /// the training distribution, many more turns than the held-out greedy evaluation).</summary>
+    public SeedSpread RolloutGold { get; }
+
+    /// <summary>Success of the sampled rollouts over the last third of each run.</summary>
+    public SeedSpread RolloutSuccess { get; }
 
     /// <summary>Held-out greedy gold after the last iteration.</summary>
     public SeedSpread Gold { get; }
@@ -60,7 +69,9 @@ public sealed class HouseholdSummary
         ["kl_to_sft"] = KlToSft.ToJson(),
         ["gold_mean_over_run"] = GoldOverRun.ToJson(),
         ["kl_charged_final"] = SeedSpread.Of([.. _runs.Select(r => r.History[^1].Kl)]).ToJson(),
-        ["rollout_gold_final"] = SeedSpread.Of([.. _runs.Select(r => r.RolloutGold[^1])]).ToJson(),
+        ["rollout_gold_last_third"] = RolloutGold.ToJson(),
+        ["rollout_success_last_third"] = RolloutSuccess.ToJson(),
+        ["rollout_gold_by_iteration"] = Enumerable.Range(0, _runs[0].RolloutGold.Count).Select(i => _runs.Average(r => r.RolloutGold[i])).ToArray(),
         ["distinct_prompts"] = SeedSpread.Of([.. _runs.Select(r => (double)r.DistinctPrompts)]).ToJson(),
         ["eval_samples"] = Samples,
         ["gold_by_evaluation"] = MeanGold,
@@ -68,20 +79,21 @@ public sealed class HouseholdSummary
         ["seconds"] = _runs.Select(r => r.Seconds).ToArray(),
     };
 
-    /// <summary>Held-out gold and proxy against rollout samples, and the KL charged by PPO against samples.</summary>
-    /// <param name="prefix">Plot name prefix: plots are PREFIX_gold, PREFIX_proxy and PREFIX_kl.</param>
+    /// <summary>Held-out gold and proxy against rollout samples; the rollouts' gold and the KL charged by PPO against samples.</summary>
+    /// <param name="prefix">Plot name prefix: plots are PREFIX_gold, PREFIX_proxy, PREFIX_rollout_gold and PREFIX_kl.</param>
     /// <param name="legend">The arm's name.</param>
     /// <param name="batchSize">Rollouts per iteration (the x of the KL curve).</param>
     public IReadOnlyList<ExperimentCurve> Curves(string prefix, string legend, int batchSize)
     {
         var x = Samples.Select(s => (double)s).ToArray();
         var iterations = _runs[0].History.Count;
+        double[] perIteration = [.. Enumerable.Range(1, iterations).Select(i => (double)(i * batchSize))];
         return
         [
             new(prefix + "_gold", legend, x, MeanGold),
             new(prefix + "_proxy", legend, x, [.. Enumerable.Range(0, x.Length).Select(i => _runs.Average(r => r.Points[i].Evaluation.Proxy))]),
-            new(prefix + "_kl", legend, [.. Enumerable.Range(1, iterations).Select(i => (double)(i * batchSize))],
-                [.. Enumerable.Range(0, iterations).Select(i => _runs.Average(r => r.History[i].Kl))]),
+            new(prefix + "_rollout_gold", legend, perIteration, [.. Enumerable.Range(0, iterations).Select(i => _runs.Average(r => r.RolloutGold[i]))]),
+            new(prefix + "_kl", legend, perIteration, [.. Enumerable.Range(0, iterations).Select(i => _runs.Average(r => r.History[i].Kl))]),
         ];
     }
 }

@@ -28,12 +28,22 @@ public sealed record HouseholdPoint(int Iteration, int Samples, PromptEvaluation
 /// <param name="Points">Held-out greedy gold, proxy and success before training and at every evaluation.</param>
 /// <param name="History">PPO statistics per iteration (MeanScore is the rollouts' proxy reward; Kl the KL charged against the reference).</param>
 /// <param name="RolloutGold">Mean gold reward of each iteration's rollouts (sampled, on the prompts drawn).</param>
+/// <param name="RolloutSuccess">Share of each iteration's rollouts that succeeded by gold.</param>
 /// <param name="KlToSft">KL(π ‖ π_SFT) in nats per response after training, on samples for the held-out prompts: the
 /// same yardstick for every arm, also when the reference moved.</param>
 /// <param name="DistinctPrompts">How many different training prompts the arm drew.</param>
 /// <param name="Seconds">Wall time of the run (training and evaluations).</param>
 public sealed record HouseholdRun(IReadOnlyList<HouseholdPoint> Points, IReadOnlyList<PpoStats> History, IReadOnlyList<double> RolloutGold,
-    double KlToSft, int DistinctPrompts, double Seconds);
+    IReadOnlyList<double> RolloutSuccess, double KlToSft, int DistinctPrompts, double Seconds)
+{
+    /// <summary>Mean of <paramref name="perIteration"/> over the last third of the iterations (at least one): with equal
+    /// samples per run, the same number of rollouts for every batch size.</summary>
+    public static double LastThird(IReadOnlyList<double> perIteration)
+    {
+        ArgumentNullException.ThrowIfNull(perIteration);
+        return perIteration.Skip(perIteration.Count - Math.Max(1, perIteration.Count / 3)).Average();
+    }
+}
 
 /// <summary>
 /// The household task as the experiments train on it, from a <c>coopagent train</c> run folder (read, never written):
@@ -161,10 +171,12 @@ public sealed class HouseholdTask : IDisposable
         var points = new List<HouseholdPoint> { new(0, 0, start ?? Evaluate(actor)) };
         var history = new List<PpoStats>();
         var rolloutGold = new List<double>();
+        var rolloutSuccess = new List<double>();
         for (var iteration = 1; iteration <= arm.Iterations; iteration++)
         {
             history.Add(trainer.Iteration());
             rolloutGold.Add(environment.LastGold);
+            rolloutSuccess.Add(environment.LastSuccessRate);
             var samples = iteration * arm.Ppo.BatchSize;
             if (samples % evaluateEvery == 0 || iteration == arm.Iterations)
             {
@@ -174,7 +186,7 @@ public sealed class HouseholdTask : IDisposable
 
         using var sftPolicy = CheckpointStore.LoadGpt(_sft).Model;
         var kl = KlBetween(actor, sftPolicy, arm.Ppo, seed);
-        return new HouseholdRun(points, history, rolloutGold, kl, source.Distinct, clock.Elapsed.TotalSeconds);
+        return new HouseholdRun(points, history, rolloutGold, rolloutSuccess, kl, source.Distinct, clock.Elapsed.TotalSeconds);
     }
 
     public void Dispose() => _rewardModel.Dispose();

@@ -136,7 +136,7 @@ public static class PpoTricksExperiment
 
             var summary = HouseholdSummary.Of(runs);
             rows.Add([variant.Name, variant.Change, ExperimentCatalog.Cell(start.Gold), summary.Gold.ToString(), summary.Success.ToString(),
-                summary.Proxy.ToString(), summary.KlToSft.ToString()]);
+                summary.RolloutGold.ToString(), summary.RolloutSuccess.ToString(), summary.Proxy.ToString(), summary.KlToSft.ToString()]);
             json[variant.Name] = new Dictionary<string, object?>(summary.ToJson())
             {
                 ["change"] = variant.Change,
@@ -153,7 +153,8 @@ public static class PpoTricksExperiment
         var table = new ExperimentTable(
             $"PPO tricks on the household task ({task.Preset.Name} run {task.Folder}): greedy turn on {task.EvalPrompts.Count} held-out prompts " +
             $"after {samples} rollout samples per run, uniform prompts, {settings.Seeds} seed(s), mean ± sd; {seconds:0} s of runs",
-            ["variant", "change", "gold before", "gold after", "success after", "proxy after", "KL to SFT"], rows);
+            ["variant", "change", "gold before", "gold after", "success after", "rollout gold (last third)", "rollout success (last third)",
+             "proxy after", "KL to SFT"], rows);
         return new ExperimentReport("ppo-tricks", table, new Dictionary<string, object?>
         {
             ["experiment"] = "ppo-tricks",

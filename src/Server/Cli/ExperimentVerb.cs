@@ -154,6 +154,7 @@ public sealed class ExperimentVerb : ICliVerb
             ? PpoTricksExperiment.RunHousehold(task, settings, progress)
             : CurriculumExperiment.RunHousehold(task, settings, progress: progress);
         DrawCurves(report.Curves, output);
+        Keep(report, output);
         return report;
     }
 
@@ -181,7 +182,18 @@ public sealed class ExperimentVerb : ICliVerb
             DrawCurves(report.Curves, output);
         }
 
+        Keep(report, output);
         return report;
+    }
+
+    /// <summary>Writes the table (table.txt) and the JSON object (report.json) into <paramref name="output"/>, so a long
+    /// run's figures survive whichever of the two was printed.</summary>
+    public static void Keep(ExperimentReport report, string output)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "table.txt"), Format(report.Table) + Environment.NewLine);
+        File.WriteAllText(Path.Combine(output, "report.json"), JsonSerializer.Serialize(report.Json));
     }
 
     /// <summary>Writes the curves into curves.jsonl (one row per point, the legend as stage) and one PNG per plot.</summary>
@@ -209,6 +221,7 @@ public sealed class ExperimentVerb : ICliVerb
             {
                 "curriculum_gold" => ("PPO iteration", "gold reward (held-in prompts, sampled)"),
                 _ when plot.Key.EndsWith("_kl", StringComparison.Ordinal) => ("rollout samples", "KL to the reference (nats/response)"),
+                _ when plot.Key.EndsWith("_rollout_gold", StringComparison.Ordinal) => ("rollout samples", "gold reward of the rollouts (sampled)"),
                 _ when plot.Key.StartsWith("household_", StringComparison.Ordinal) && plot.Key.EndsWith("_proxy", StringComparison.Ordinal)
                     => ("rollout samples", "proxy reward (held-out prompts, greedy)"),
                 _ when plot.Key.StartsWith("household_", StringComparison.Ordinal) => ("rollout samples", "gold reward (held-out prompts, greedy)"),

@@ -108,3 +108,17 @@ public class TaskKindCurriculumTests
         Assert.Equal(random.Next(4), first); // every prompt unseen: a uniform pick among them
     }
 }
+
+public class HouseholdRunTests
+{
+    [Fact]
+    public void The_last_third_averages_the_same_share_of_iterations_for_every_batch_size()
+    {
+        // 6 iterations of 32, 12 of 16 and 3 of 64 rollouts: the last 2, 4 and 1 iterations, 64 rollouts each.
+        Assert.Equal(5.5, CoopAgent.Agent.Experiments.HouseholdRun.LastThird([1, 2, 3, 4, 5, 6]), 12);
+        Assert.Equal(10.5, CoopAgent.Agent.Experiments.HouseholdRun.LastThird([.. Enumerable.Range(1, 12).Select(i => (double)i)]), 12);
+        Assert.Equal(3.0, CoopAgent.Agent.Experiments.HouseholdRun.LastThird([1, 2, 3]), 12);
+        Assert.Equal(7.0, CoopAgent.Agent.Experiments.HouseholdRun.LastThird([7]), 12);
+        Assert.Throws<InvalidOperationException>(() => CoopAgent.Agent.Experiments.HouseholdRun.LastThird([]));
+    }
+}
