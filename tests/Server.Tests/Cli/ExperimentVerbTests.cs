@@ -369,6 +369,8 @@ public sealed class HouseholdExperimentTests(HouseholdExperimentsFixture run) : 
             }
 
             Assert.InRange(v.GetProperty("success").GetProperty("mean").GetDouble(), 0, 1);
+            Assert.InRange(v.GetProperty("rollout_success_last_third").GetProperty("mean").GetDouble(), 0, 1);
+            Assert.Equal(v.GetProperty("iterations").GetInt32(), v.GetProperty("rollout_gold_by_iteration").GetArrayLength());
             Assert.Equal(2, v.GetProperty("seconds").GetArrayLength());
             Assert.Equal(json.GetProperty("start").GetProperty("gold").GetDouble(), v.GetProperty("gold_by_evaluation")[0].GetDouble(), 9);
             Assert.Equal(samples, v.GetProperty("eval_samples").EnumerateArray().Last().GetInt32());
@@ -377,10 +379,15 @@ public sealed class HouseholdExperimentTests(HouseholdExperimentsFixture run) : 
         // One minibatch size for every variant: equal samples also means equal gradient steps.
         Assert.Single(minibatches);
         Assert.Contains("ppo-tricks household ref-ema seed 2", run.Tricks.Err, StringComparison.Ordinal);
-        foreach (var plot in new[] { "household_tricks_gold", "household_tricks_proxy", "household_tricks_kl" })
+        foreach (var plot in new[] { "household_tricks_gold", "household_tricks_proxy", "household_tricks_rollout_gold", "household_tricks_kl" })
         {
             Assert.True(new FileInfo(Path.Combine(run.Folder, "tricks", "plots", plot + ".png")).Length > 1000, plot);
         }
+
+        // The figures are kept beside the plots whichever form was printed.
+        var kept = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Folder, "tricks", "report.json"))).RootElement;
+        Assert.Equal(json.GetProperty("samples_per_run").GetInt32(), kept.GetProperty("samples_per_run").GetInt32());
+        Assert.Contains("baseline", File.ReadAllText(Path.Combine(run.Folder, "tricks", "table.txt")), StringComparison.Ordinal);
     }
 
     [Fact]
