@@ -11,13 +11,13 @@ namespace CoopAgent.Server.Sessions;
 /// The serving policy behind <see cref="IChatClient"/>, shared by every conversation. Agent turns run on
 /// the thread pool and only their policy calls come here: a call is queued, and the
 /// <see cref="InferenceWorker"/> thread takes every call waiting (up to <see cref="MaxRowsPerBatch"/> rows)
-/// and samples them as one left-padded batch per sampling setting. The model's cost per row barely grows
-/// with the batch, so fifty people waiting cost little more than a few.
+/// and samples them as one left-padded batch per sampling setting: the per-step cost of a decode step is
+/// shared by every row in it, and the k samples of a call share one prefill of its prompt.
 /// </summary>
 /// <remarks>
 /// The policy lives on the inference thread: it is loaded there, sampled there and replaced there, between
 /// batches (<see cref="ReplaceAsync"/>), so TorchSharp's thread-bound scopes never cross threads and a swap
-/// never cuts into a turn's sampling. A batch is seeded with its first call's seed: a call sampled alone gives
+/// never cuts into a batch. A batch is seeded with its first call's seed: a call sampled alone gives
 /// what <see cref="PolicyChatClient"/> would give; batched with others, what it draws depends on the company.
 /// </remarks>
 public sealed class PolicyBatcher : IChatClient
