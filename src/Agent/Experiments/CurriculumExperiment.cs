@@ -103,13 +103,15 @@ public static class CurriculumExperiment
     /// <param name="settings">Quick: 2 iterations, else 8.</param>
     /// <param name="goldGain">The set gold is the SFT policy's held-out gold plus this; its first crossing is reported.</param>
     /// <param name="progress">Receives one line per finished run.</param>
-    public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, double goldGain = 0.5, Action<string>? progress = null)
+    /// <param name="options">Every arm's PPO settings; the run preset's when null.</param>
+    public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, double goldGain = 0.5, Action<string>? progress = null,
+        PpoOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
         var iterations = settings.Quick ? 2 : 8;
-        var ppo = task.Preset.Ppo;
+        var ppo = options ?? task.Preset.Ppo;
         var start = task.EvaluateSft();
         var target = start.Gold + goldGain;
         var rows = new List<IReadOnlyList<string>>();
@@ -146,7 +148,7 @@ public static class CurriculumExperiment
         var table = new ExperimentTable(
             $"Curriculum against uniform prompts on the household task ({task.Preset.Name} run {task.Folder}): greedy turn on " +
             $"{task.EvalPrompts.Count} held-out prompts after each of {iterations} PPO iterations of {ppo.BatchSize} rollouts, {settings.Seeds} seed(s), " +
-            $"mean ± sd; set gold = SFT + {goldGain:0.0#}; {seconds:0} s of runs",
+            $"actor step {ppo.ActorLearningRate:0.######}, mean ± sd; set gold = SFT + {goldGain:0.0#}; {seconds:0} s of runs",
             ["sampling", "change", "gold before", "gold final", "gold mean over iterations", "success final",
              string.Create(System.Globalization.CultureInfo.InvariantCulture, $"iterations to gold ≥ {target:0.00}"), "distinct prompts"], rows);
         return new ExperimentReport("curriculum", table, new Dictionary<string, object?>
@@ -157,6 +159,7 @@ public static class CurriculumExperiment
             ["preset"] = task.Preset.Name,
             ["iterations"] = iterations,
             ["batch_size"] = ppo.BatchSize,
+            ["actor_learning_rate"] = ppo.ActorLearningRate,
             ["start"] = start.Figures(),
             ["gold_target"] = target,
             ["seconds"] = seconds,

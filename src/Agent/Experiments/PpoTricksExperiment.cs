@@ -107,12 +107,13 @@ public static class PpoTricksExperiment
     /// <param name="task">The run to start from.</param>
     /// <param name="settings">Quick: 2 iterations' worth of baseline samples, else 6.</param>
     /// <param name="progress">Receives one line per finished run.</param>
-    public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, Action<string>? progress = null)
+    /// <param name="ppo">The baseline's PPO settings; the run preset's when null.</param>
+    public static ExperimentReport RunHousehold(HouseholdTask task, ExperimentSettings settings, Action<string>? progress = null, PpoOptions? ppo = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        var baseline = task.Preset.Ppo;
+        var baseline = ppo ?? task.Preset.Ppo;
         var samples = (settings.Quick ? 2 : 6) * baseline.BatchSize;
         var evaluateEvery = 2 * baseline.BatchSize;
         var start = task.EvaluateSft();
@@ -122,8 +123,8 @@ public static class PpoTricksExperiment
         var seconds = 0.0;
         foreach (var variant in HouseholdVariants(baseline))
         {
-            var ppo = variant.Apply(baseline);
-            var arm = new HouseholdArm(variant.Name, variant.Change, ppo, samples / ppo.BatchSize, (t, seed) => new UniformPromptSource(t.TrainTokens, seed));
+            var options = variant.Apply(baseline);
+            var arm = new HouseholdArm(variant.Name, variant.Change, options, samples / options.BatchSize, (t, seed) => new UniformPromptSource(t.TrainTokens, seed));
             var runs = new List<HouseholdRun>();
             for (var seed = 1; seed <= settings.Seeds; seed++)
             {
@@ -140,8 +141,8 @@ public static class PpoTricksExperiment
             json[variant.Name] = new Dictionary<string, object?>(summary.ToJson())
             {
                 ["change"] = variant.Change,
-                ["batch_size"] = ppo.BatchSize,
-                ["minibatch_size"] = ppo.MiniBatchSize,
+                ["batch_size"] = options.BatchSize,
+                ["minibatch_size"] = options.MiniBatchSize,
                 ["iterations"] = arm.Iterations,
                 ["samples"] = arm.Samples,
                 ["gold_before"] = start.Gold,
@@ -152,7 +153,7 @@ public static class PpoTricksExperiment
 
         var table = new ExperimentTable(
             $"PPO tricks on the household task ({task.Preset.Name} run {task.Folder}): greedy turn on {task.EvalPrompts.Count} held-out prompts " +
-            $"after {samples} rollout samples per run, uniform prompts, {settings.Seeds} seed(s), mean ± sd; {seconds:0} s of runs",
+            $"after {samples} rollout samples per run, uniform prompts, actor step {baseline.ActorLearningRate:0.######}, {settings.Seeds} seed(s), mean ± sd; {seconds:0} s of runs",
             ["variant", "change", "gold before", "gold after", "success after", "rollout gold (last third)", "rollout success (last third)",
              "proxy after", "KL to SFT"], rows);
         return new ExperimentReport("ppo-tricks", table, new Dictionary<string, object?>
@@ -162,6 +163,7 @@ public static class PpoTricksExperiment
             ["run"] = task.Folder,
             ["preset"] = task.Preset.Name,
             ["samples_per_run"] = samples,
+            ["actor_learning_rate"] = baseline.ActorLearningRate,
             ["eval_prompts"] = task.EvalPrompts.Count,
             ["start"] = start.Figures(),
             ["seconds"] = seconds,

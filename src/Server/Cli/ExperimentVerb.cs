@@ -16,7 +16,7 @@ public sealed class ExperimentVerb : ICliVerb
     public string Name => "experiment";
 
     public string Usage => "uncertainty|ppo-tricks|curriculum|algorithms [--json] [--quick] [--seeds N] [--out DIR] " +
-        "[ppo-tricks, curriculum: --env toy|household [--from RUNDIR]] " +
+        "[ppo-tricks, curriculum: --env toy|household [--from RUNDIR] [--actor-lr X]] " +
         "[algorithms: --runs sft=DIR,dpo=DIR,ppo=DIR | --preset tiny|default] [--seed N]";
 
     /// <summary>The tasks ppo-tricks and curriculum run on. Toy is the default: seconds per run, and what the README's
@@ -61,22 +61,29 @@ public sealed class ExperimentVerb : ICliVerb
         {
             var environment = args.Choice("env", "toy", [.. Environments]);
             var from = args.Get("from");
+            double? actorLearningRate = args.Has("actor-lr") ? args.GetDouble("actor-lr", 0) : null;
             args.RejectUnknown();
             if ((environment != "toy" || from is not null) && !HouseholdExperiments.Contains(name))
             {
                 throw new CliUsageException($"--env and --from apply to {string.Join(" and ", HouseholdExperiments)} only.");
             }
 
-            if (environment == "toy" && from is not null)
+            if (environment == "toy" && (from is not null || actorLearningRate is not null))
             {
-                throw new CliUsageException("--from needs --env household (the toy tasks train from scratch).");
+                throw new CliUsageException("--from and --actor-lr need --env household (the toy tasks train from scratch with their own settings).");
+            }
+
+            if (actorLearningRate is <= 0)
+            {
+                throw new CliUsageException($"--actor-lr must be positive; got {actorLearningRate}.");
             }
 
             var settings = new ExperimentSettings(quick, seeds);
             void Progress(string line) => Console.Error.WriteLine(line);
             report = environment == "toy"
                 ? Run(name, settings, output, Progress)
-                : RunHousehold(name, settings, from is null ? TrainTinyRun(Path.Combine(output, "run"), cancellationToken) : Path.GetFullPath(from), output, Progress);
+                : RunHousehold(name, settings, from is null ? TrainTinyRun(Path.Combine(output, "run"), cancellationToken) : Path.GetFullPath(from), output, Progress,
+                    actorLearningRate);
         }
 
         Console.WriteLine(json ? JsonSerializer.Serialize(report.Json) : Format(report.Table));
@@ -141,7 +148,14 @@ public sealed class ExperimentVerb : ICliVerb
 
     /// <summary>Runs ppo-tricks or curriculum on the household run in <paramref name="runFolder"/> and draws its curves into
     /// <paramref name="output"/>. A missing or unfinished run folder or a damaged checkpoint fails with a message naming it.</summary>
-    public static ExperimentReport RunHousehold(string name, ExperimentSettings settings, string runFolder, string output, Action<string>? progress = null)
+    /// <param name="name">ppo-tricks or curriculum.</param>
+    /// <param name="settings">Seeds and size.</param>
+    /// <param name="runFolder">A `coopagent train` run folder with stages/sft and stages/reward.</param>
+    /// <param name="output">Where plots, curves.jsonl, table.txt and report.json go.</param>
+    /// <param name="progress">Receives one line per finished run.</param>
+    /// <param name="actorLearningRate">The actor's Adam step for every arm; the run preset's when null.</param>
+    public static ExperimentReport RunHousehold(string name, ExperimentSettings settings, string runFolder, string output, Action<string>? progress = null,
+        double? actorLearningRate = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!HouseholdExperiments.Contains(name))
@@ -150,9 +164,10 @@ public sealed class ExperimentVerb : ICliVerb
         }
 
         using var task = HouseholdTask.Open(runFolder);
+        var ppo = task.Preset.Ppo with { ActorLearningRate = actorLearningRate ?? task.Preset.Ppo.ActorLearningRate };
         var report = name == "ppo-tricks"
-            ? PpoTricksExperiment.RunHousehold(task, settings, progress)
-            : CurriculumExperiment.RunHousehold(task, settings, progress: progress);
+            ? PpoTricksExperiment.RunHousehold(task, settings, progress, ppo)
+            : CurriculumExperiment.RunHousehold(task, settings, progress: progress, options: ppo);
         DrawCurves(report.Curves, output);
         Keep(report, output);
         return report;

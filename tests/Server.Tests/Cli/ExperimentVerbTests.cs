@@ -465,6 +465,8 @@ public sealed class HouseholdExperimentTests(HouseholdExperimentsFixture run) : 
     [InlineData("curriculum", "--from", "/tmp")]
     [InlineData("uncertainty", "--env", "household")]
     [InlineData("algorithms", "--env", "household")]
+    [InlineData("ppo-tricks", "--actor-lr", "1e-4")]
+    [InlineData("curriculum", "--env", "household", "--actor-lr", "-1")]
     public async Task Bad_env_and_from_combinations_are_usage_errors(params string[] words)
     {
         var result = await CliRunner.RunAsync(["experiment", .. words, "--quick"]);
