@@ -42,7 +42,7 @@ public class ReplyFeedbackTests
     }
 
     [Fact]
-    public async Task A_tie_between_replies_both_hypotheses_value_alike_changes_little_and_both_bad_counts_against_what_they_share()
+    public async Task A_tie_between_replies_every_hypothesis_values_alike_changes_nothing_and_both_bad_counts_against_what_they_share()
     {
         var tie = await AfterFirstTurnAsync();
         var before = WaitForMe(tie);
