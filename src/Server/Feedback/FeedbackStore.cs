@@ -141,7 +141,38 @@ public sealed class FeedbackStore : IDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a CoopAgent feedback database.</exception>
-    public static IReadOnlyList<(FeedbackRecord Feedback, TurnRecord Turn)> ReadFeedbackLog(string file)
+    public static IReadOnlyList<(FeedbackRecord Feedback, TurnRecord Turn)> ReadFeedbackLog(string file) =>
+        ReadCopy(file, database =>
+        {
+            if (!database.GetCollectionNames().Contains("feedback", StringComparer.Ordinal))
+            {
+                return [];
+            }
+
+            var turns = database.GetCollection<TurnRecord>("turns");
+            return database.GetCollection<FeedbackRecord>("feedback").FindAll()
+                .OrderBy(f => f.CreatedUtc)
+                .Select(f => (Feedback: f, Turn: turns.FindById(f.TurnId)))
+                .Where(pair => pair.Turn is not null)
+                .ToList();
+        });
+
+    /// <summary>Every session in the database file <paramref name="file"/> with its turns in order (for the population
+    /// prior: which household, what the robot asked, what the person answered). Read like <see cref="ReadFeedbackLog"/>,
+    /// from a temporary copy.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a CoopAgent feedback database.</exception>
+    public static IReadOnlyList<(SessionRecord Session, IReadOnlyList<TurnRecord> Turns)> ReadSessionLog(string file) =>
+        ReadCopy(file, database =>
+        {
+            var turns = database.GetCollection<TurnRecord>("turns").FindAll().ToLookup(t => t.SessionId, StringComparer.Ordinal);
+            return database.GetCollection<SessionRecord>("sessions").FindAll()
+                .OrderBy(s => s.StartedUtc)
+                .Select(s => (s, (IReadOnlyList<TurnRecord>)turns[s.Id].OrderBy(t => t.Index).ToList()))
+                .ToList();
+        });
+
+    private static T ReadCopy<T>(string file, Func<LiteDatabase, T> read)
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
         if (!File.Exists(file))
@@ -171,17 +202,7 @@ public sealed class FeedbackStore : IDisposable
                 throw new InvalidDataException($"'{file}' is a LiteDB file but not a CoopAgent feedback database (no users or turns)");
             }
 
-            if (!names.Contains("feedback"))
-            {
-                return [];
-            }
-
-            var turns = database.GetCollection<TurnRecord>("turns");
-            return database.GetCollection<FeedbackRecord>("feedback").FindAll()
-                .OrderBy(f => f.CreatedUtc)
-                .Select(f => (Feedback: f, Turn: turns.FindById(f.TurnId)))
-                .Where(pair => pair.Turn is not null)
-                .ToList();
+            return read(database);
         }
         catch (Exception e) when (e is LiteException or InvalidCastException or FormatException)
         {

@@ -53,10 +53,11 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
 
         using var serving = LoadServing();
         var data = BuildData(dataset, cancellationToken);
+        var prior = LearnPrior();
         using var rewardModel = TrainRewardModel(serving, data, cancellationToken);
         using var start = TrainDemonstrations(serving, data, cancellationToken);
         using var candidate = TrainPpo(start ?? serving, serving, rewardModel, data, cancellationToken);
-        SaveCandidate(candidate, rewardModel);
+        SaveCandidate(candidate, rewardModel, prior);
 
         var (servingFigures, candidateFigures) = Evaluate(serving, candidate, data, cancellationToken);
         var (promote, reasons) = RetrainGate.Decide(candidateFigures, servingFigures, request.SuccessTolerance, request.RegretTolerance);
@@ -244,6 +245,49 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
 
     private int[] Response(string text) => [.. _tokenizer.Encode(text).Take(MaxNewTokens - 1), CompactTokenizer.EosId];
 
+    // ---- Population prior ----------------------------------------------------------------------------
+
+    /// <summary>The belief's prior per built-in household, moved by the answers people gave to the robot's questions; with no
+    /// answers, the serving version's learned prior carries over (null when it has none either).</summary>
+    private LearnedPrior? LearnPrior()
+    {
+        observer.StageStarted("prior", 1);
+        var answers = LearnedPrior.Answers(FeedbackStore.ReadSessionLog(request.Db), request.Since);
+        var learned = LearnedPrior.Learn(BuiltinScenarios.All(), answers);
+        LearnedPrior? prior;
+        try
+        {
+            prior = learned.Households.Count > 0 ? learned : LearnedPrior.Load(_servingFolder);
+        }
+        catch (InvalidDataException e)
+        {
+            observer.Note($"[prior] the serving version's prior is unreadable and is not carried over: {e.Message}");
+            prior = null;
+        }
+
+        _counts["prior_answers"] = answers.Count;
+        _counts["prior_households"] = learned.Households.Count;
+        var figures = new Dictionary<string, double> { ["answers"] = answers.Count, ["households"] = learned.Households.Count };
+        var builtin = BuiltinScenarios.All();
+        var none = new LearnedPrior(new Dictionary<string, HouseholdPrior>());
+        foreach (var (household, p) in learned.Households)
+        {
+            foreach (var (hypothesis, probability) in p.Probabilities)
+            {
+                _metrics[$"prior_{household}_{hypothesis}"] = probability;
+            }
+
+            // What a question is worth at most, before and after: the fewer households above their question cost, the fewer questions.
+            var scenario = builtin.First(s => s.Id == household);
+            _metrics[$"prior_{household}_evpi_before"] = none.ValueOfPerfectInformation(scenario);
+            _metrics[$"prior_{household}_evpi"] = learned.ValueOfPerfectInformation(scenario);
+        }
+
+        observer.StageStep("prior", 1, figures);
+        observer.StageFinished("prior", figures);
+        return prior;
+    }
+
     // ---- Reward model --------------------------------------------------------------------------------
 
     private ScalarModel TrainRewardModel(Gpt serving, RetrainData data, CancellationToken cancellationToken)
@@ -413,12 +457,17 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
         return actor;
     }
 
-    private void SaveCandidate(Gpt candidate, ScalarModel rewardModel)
+    private void SaveCandidate(Gpt candidate, ScalarModel rewardModel, LearnedPrior? prior)
     {
         var name = $"retrain-{_servingVersion}-s{request.Seed}-{DateTime.UtcNow:yyyyMMdd-HHmm}";
         CheckpointStore.Save(CandidateFolder, candidate, _tokenizer, CheckpointManifest.Create(name, parent: _servingVersion, metrics: _metrics, info: Provenance()));
         // The updated reward model travels with the policy: the next retrain continues from it.
         CheckpointStore.Save(Path.Combine(CandidateFolder, "reward"), rewardModel, _tokenizer, CheckpointManifest.Create(name + "-reward", parent: _servingVersion, metrics: _metrics, info: Provenance()));
+        if (prior is not null)
+        {
+            prior.Save(CandidateFolder);
+        }
+
         observer.Note($"candidate written to {CandidateFolder} ({name})");
     }
 

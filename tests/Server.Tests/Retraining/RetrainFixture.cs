@@ -90,15 +90,21 @@ public sealed class RetrainFixture : IDisposable
     /// Writes a feedback database of <paramref name="users"/> people who each open both households with every
     /// message; <paramref name="judge"/> gives, per household, the turns best first as that person ranks them. Every
     /// person ranks all candidates, chooses between the first two shown, and corrects a reply that is not their
-    /// favourite. Returns the database file.
+    /// favourite. When <paramref name="answer"/> is given, each person is also asked "Coffee or tea?" in Raj's household
+    /// (a session of that scenario) and answers it. Returns the database file.
     /// </summary>
-    public string WriteFeedback(int users, Func<string, IReadOnlyList<string>> judge)
+    public string WriteFeedback(int users, Func<string, IReadOnlyList<string>> judge, string? answer = null)
     {
         var folder = NewFolder("data");
         using var store = new FeedbackStore(folder);
         for (var u = 0; u < users; u++)
         {
             var user = store.CreateUser().User.Id;
+            if (answer is not null)
+            {
+                WriteAnswer(store, user, answer);
+            }
+
             foreach (var scenario in new[] { Raj, Cat })
             {
                 var order = judge(scenario);
@@ -132,6 +138,25 @@ public sealed class RetrainFixture : IDisposable
         }
 
         return store.Path;
+    }
+
+    private void WriteAnswer(FeedbackStore store, string user, string answer)
+    {
+        var session = new SessionRecord { Id = Guid.NewGuid().ToString("N"), UserId = user, Source = "builtin", ScenarioId = Raj, Title = "Raj", StartedUtc = DateTime.UtcNow };
+        store.AddSession(session);
+        var message = Messages[Raj][0];
+        const string question = "ask \"Coffee or tea?\"";
+        store.AddTurn(new TurnRecord
+        {
+            Id = Guid.NewGuid().ToString("N"), SessionId = session.Id, UserId = user, Index = 0, UserMessage = message,
+            Prompt = LoggedPrompt(Raj, message), Candidates = [question], Reply = question, Kind = "question", PolicyVersion = "default", CreatedUtc = DateTime.UtcNow,
+        });
+        store.AddTurn(new TurnRecord
+        {
+            Id = Guid.NewGuid().ToString("N"), SessionId = session.Id, UserId = user, Index = 1, UserMessage = answer,
+            Prompt = LoggedPrompt(Raj, message)[..^"<|assistant|>".Length] + $"<|assistant|>{question}<|user|>{answer}<|assistant|>",
+            Candidates = [TeaPlan], Reply = TeaPlan, Kind = "plan", PolicyVersion = "default", CreatedUtc = DateTime.UtcNow,
+        });
     }
 
     /// <summary>Share of <paramref name="samples"/> replies per message of <paramref name="scenario"/> for which
