@@ -304,6 +304,7 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
         var train = Enumerable.Repeat(data.Feedback, _sizes.FeedbackRepeats).SelectMany(r => r).Concat(data.Replay).ToList();
         var stepsPerEpoch = (train.Count + _sizes.Reward.BatchSize - 1) / _sizes.Reward.BatchSize;
         observer.StageStarted("reward", _sizes.Reward.Epochs * stepsPerEpoch);
+        observer.StageStarted("reward.heldout", _sizes.Reward.Epochs);
         using var trainer = new RewardTrainer(model, CompactTokenizer.PadId, _sizes.Reward with { Seed = request.Seed });
         var before = (Feedback: Evaluate(trainer, data.HeldOutFeedback), Replay: trainer.Evaluate(data.HeldOutReplay));
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -331,6 +332,7 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
             ["replay_accuracy"] = trainer.Evaluate(data.HeldOutReplay).Accuracy,
         };
         SaveStage("reward", model, figures);
+        observer.StageFinished("reward.heldout", new Dictionary<string, double>());
         observer.StageFinished("reward", figures);
         RecordReward(figures);
         Complete("reward");
