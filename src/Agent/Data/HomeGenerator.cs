@@ -94,7 +94,7 @@ public static class HomeGenerator
         }
 
         var people = new JsonArray();
-        var principal = AdultNames[random.Next(AdultNames.Length)];
+        var principal = NameFrom(AdultNames, random);
         var principalNode = new JsonObject { ["name"] = principal, ["room"] = rooms[random.Next(rooms.Count)] };
         if (random.NextDouble() < 0.7)
         {
@@ -105,7 +105,12 @@ public static class HomeGenerator
         string? child = null;
         if (random.NextDouble() < 0.5)
         {
-            child = ChildNames[random.Next(ChildNames.Length)];
+            child = NameFrom(ChildNames, random);
+            if (child == principal)
+            {
+                child += "ie";
+            }
+
             var childNode = new JsonObject { ["name"] = child, ["child"] = true, ["room"] = rooms[random.Next(rooms.Count)], ["hungry"] = random.NextDouble() < 0.6 };
             if (random.NextDouble() < 0.5)
             {
@@ -118,7 +123,7 @@ public static class HomeGenerator
         string? pet = null;
         if (random.NextDouble() < 0.5)
         {
-            pet = PetNames[random.Next(PetNames.Length)];
+            pet = NameFrom(PetNames, random);
             kitchenObjects.Add(new JsonObject { ["id"] = pet, ["kind"] = Pets[random.Next(Pets.Length)], ["name"] = char.ToUpperInvariant(pet[0]) + pet[1..] });
         }
 
@@ -305,7 +310,12 @@ public static class HomeGenerator
     private static (InstructionIntent, InstructionSlots, JsonArray, string) HazardTask(Layout layout, string? child, JsonArray catastrophes)
     {
         var random = layout.Random;
-        var kid = child ?? ChildNames[random.Next(ChildNames.Length)];
+        var kid = child ?? NameFrom(ChildNames, random);
+        if (child is null && kid == layout.People[0]!["name"]!.GetValue<string>())
+        {
+            kid += "ie";
+        }
+
         var kidNode = child is null ? new JsonObject { ["name"] = kid, ["child"] = true } : (JsonObject)layout.People[1]!;
         kidNode["room"] = "kitchen";
         kidNode["hungry"] = false;
@@ -628,6 +638,30 @@ public static class HomeGenerator
 
     /// <summary>Whether a thing can be carried to someone (containers are put things in, not fetched).</summary>
     private static bool Fetchable(ObjectKind kind) => !kind.Has(Traits.Container) && !kind.Has(Traits.Fixed) && !kind.Has(Traits.Living);
+
+    private static readonly string[] Onsets = ["b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "sh", "br", "tr"];
+    private static readonly string[] Vowels = ["a", "e", "i", "o", "u", "ai", "ea", "io"];
+    private static readonly string[] Codas = ["", "", "", "n", "r", "l", "s", "k"];
+
+    /// <summary>
+    /// A name from the list half the time, else one made of random syllables ("dakon", "tribeal"): people in real
+    /// homes have names no list holds, and a policy that must copy a name from the home cannot learn a closed set.
+    /// </summary>
+    private static string NameFrom(string[] names, Random random)
+    {
+        if (random.NextDouble() < 0.5)
+        {
+            return names[random.Next(names.Length)];
+        }
+
+        var name = new System.Text.StringBuilder();
+        for (var syllables = random.Next(2, 4); syllables > 0; syllables--)
+        {
+            name.Append(Onsets[random.Next(Onsets.Length)]).Append(Vowels[random.Next(Vowels.Length)]);
+        }
+
+        return name.Append(Codas[random.Next(Codas.Length)]).ToString();
+    }
 
     private static JsonArray Single(string name, string answer, JsonArray success) =>
     [

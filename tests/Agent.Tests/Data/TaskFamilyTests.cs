@@ -84,6 +84,8 @@ public class TaskFamilyTests
         Assert.Contains(worlds, w => w.Describe().Contains("Not seen:", StringComparison.Ordinal));
         Assert.Contains(worlds, w => w.People.Any(p => p.Role.Length > 0 && p.Role != "parent"));
         Assert.Contains(worlds, w => w.People.All(p => p.Role.Length == 0));
+        // Names come from no closed list: a policy must copy them from the home.
+        Assert.True(worlds.SelectMany(w => w.People.Select(p => p.Name)).Distinct().Count() > 100);
     }
 
     [Fact]
