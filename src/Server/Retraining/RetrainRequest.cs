@@ -6,8 +6,9 @@ namespace CoopAgent.Server.Retraining;
 /// for the shipped policy on this 2-core machine (minutes).</summary>
 /// <param name="Name">tiny or default.</param>
 /// <param name="Reward">Reward-model settings for continuing from the serving policy's reward model.</param>
-/// <param name="ReplayPairs">Pairs ranked by simulated people (the pipeline's preference data) mixed into reward
-/// training, so that a small feedback batch cannot wipe what the reward model knew.</param>
+/// <param name="ReplayPairs">Pairs ranked by simulated people (the pipeline's preference data: ReplayPairs/3 rankings of
+/// three planner candidates, a quarter held out) mixed into reward training, so that a small feedback batch cannot wipe
+/// what the reward model knew.</param>
 /// <param name="FeedbackRepeats">How many times each logged pair appears per reward epoch (a person's word weighs more than one replayed pair).</param>
 /// <param name="HouseholdPrompts">Generated household prompts PPO draws from beside the logged chat contexts.</param>
 /// <param name="PpoIterations">PPO iterations.</param>

@@ -3,7 +3,8 @@ using CoopAgent.Agent.Pipeline;
 namespace CoopAgent.Server.Retraining;
 
 /// <summary>
-/// Retrains the serving policy from the feedback log: preference data → reward model (continued, with replay) →
+/// Retrains the serving policy from the feedback log: preference data → population prior from the logged answers →
+/// reward model (continued, with replay) →
 /// supervised steps on corrections → PPO anchored to the serving policy → evaluation of candidate and serving policy
 /// → gate → promotion through <see cref="PolicyVersions"/> (docs/ARCHITECTURE.md, "Retraining").
 /// </summary>
