@@ -14,6 +14,7 @@ using CoopAgent.Alignment.Tokenization;
 using CoopAgent.Alignment.Training;
 using CoopAgent.Server.Feedback;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using AlignSft = CoopAgent.Alignment.Training.SftExample;
 
@@ -403,8 +404,8 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
     }
 
     /// <summary>PPO from <paramref name="start"/> against the updated reward model, KL-anchored to the serving policy.
-    /// Resumable every <see cref="RetrainSizes.CheckpointEvery"/> iterations (actor, critic and β; the reference is the
-    /// serving policy, reloaded from its folder).</summary>
+    /// Resumable every <see cref="RetrainSizes.CheckpointEvery"/> iterations (actor and critic with their Adam state, and β;
+    /// the reference is the serving policy, reloaded from its folder).</summary>
     private Gpt TrainPpo(Gpt start, Gpt serving, ScalarModel rewardModel, RetrainData data, CancellationToken cancellationToken)
     {
         if (_state.Done("ppo"))
@@ -414,8 +415,10 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
         }
 
         var resume = _state.PpoIterationsDone > 0 && Directory.Exists(StageFolder("ppo-actor"));
-        var actor = resume ? CheckpointStore.LoadGpt(StageFolder("ppo-actor")).Model : Clone(start);
-        using var critic = resume ? CheckpointStore.LoadScalar(StageFolder("ppo-critic")).Model : CloneScalar(rewardModel);
+        var actorCheckpoint = resume ? CheckpointStore.LoadGpt(StageFolder("ppo-actor")) : null;
+        var criticCheckpoint = resume ? CheckpointStore.LoadScalar(StageFolder("ppo-critic")) : null;
+        var actor = actorCheckpoint?.Model ?? Clone(start);
+        using var critic = criticCheckpoint?.Model ?? CloneScalar(rewardModel);
         using var reference = Clone(serving);
         var prompts = new UniformPromptSource(data.PpoPrompts, request.Seed + _state.PpoIterationsDone);
         var options = _sizes.Ppo with
@@ -425,6 +428,13 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
         };
         using var trainer = new PpoTrainer(actor, critic, new RewardModelScorer(rewardModel, CompactTokenizer.PadId), prompts,
             CompactTokenizer.EosId, CompactTokenizer.PadId, options, reference);
+        if (actorCheckpoint is { CanResume: true } && criticCheckpoint is { CanResume: true })
+        {
+            // Adam's moments continue where the checkpoint left them, as in `coopagent train`.
+            actorCheckpoint.RestoreTraining(trainer.ActorOptimizer);
+            criticCheckpoint.RestoreTraining(trainer.CriticOptimizer);
+        }
+
         observer.StageStarted("ppo", _sizes.PpoIterations);
         for (var iteration = _state.PpoIterationsDone + 1; iteration <= _sizes.PpoIterations; iteration++)
         {
@@ -444,8 +454,8 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
             observer.StageStep("ppo", iteration, figures);
             if (iteration % _sizes.CheckpointEvery == 0 || iteration == _sizes.PpoIterations)
             {
-                SaveStage("ppo-actor", actor, figures);
-                SaveStage("ppo-critic", critic, figures);
+                SaveStage("ppo-actor", actor, figures, trainer.ActorOptimizer, iteration);
+                SaveStage("ppo-critic", critic, figures, trainer.CriticOptimizer, iteration);
                 _state = _state with { PpoIterationsDone = iteration, KlCoefficient = trainer.KlCoefficient };
                 _state.Write(request.OutFolder);
             }
@@ -521,9 +531,10 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
         _state.Write(request.OutFolder);
     }
 
-    private void SaveStage(string stage, nn.Module model, Dictionary<string, double> metrics) =>
+    private void SaveStage(string stage, nn.Module model, Dictionary<string, double> metrics, OptimizerHelper? optimizer = null, int step = 0) =>
         CheckpointStore.Save(StageFolder(stage), model, _tokenizer, CheckpointManifest.Create(
-            $"retrain-{stage}-s{request.Seed}", parent: _servingVersion, metrics: metrics, info: Provenance()));
+            $"retrain-{stage}-s{request.Seed}", parent: _servingVersion, metrics: metrics, info: Provenance()),
+            optimizer, optimizer is null ? null : new TrainingState(step, request.Seed));
 
     private Dictionary<string, string> Provenance() => new()
     {

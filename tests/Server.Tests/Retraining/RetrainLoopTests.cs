@@ -1,5 +1,6 @@
 using CoopAgent.Agent.Pipeline;
 using CoopAgent.Agent.Scenarios;
+using CoopAgent.Alignment.Checkpoints;
 using CoopAgent.Server.Retraining;
 using CoopAgent.Server.Tests.Cli;
 using Xunit.Abstractions;
@@ -29,6 +30,7 @@ public sealed class RetrainLoopTests(RetrainFixture fixture, ITestOutputHelper o
         Assert.Equal(1, crashed.PpoIterationsDone);
         Assert.Contains("reward", crashed.Completed);
         Assert.DoesNotContain("ppo", crashed.Completed);
+        Assert.True(File.Exists(Path.Combine(request.OutFolder, "stages", "ppo-actor", CheckpointStore.OptimizerFile)), "PPO's resumable point keeps Adam's state");
         Assert.Contains("already holds a retrain", Assert.Throws<RetrainException>(() => Retrainer.Run(request, new Notes(), CancellationToken.None)).Message, StringComparison.Ordinal);
 
         var notes = new Notes();
@@ -62,6 +64,53 @@ public sealed class RetrainLoopTests(RetrainFixture fixture, ITestOutputHelper o
         Assert.Equal(evpiAfter, prior.ValueOfPerfectInformation(raj), 6);
         output.WriteLine($"prior of tea {teaPrior:0.###} -> {learned.Probabilities["tea"]:0.###}; EVPI of Raj's drink {evpiBefore:0.###} -> {evpiAfter:0.###} (question cost {raj.QuestionCost})");
         Assert.True(evpiAfter < evpiBefore - 0.1, $"EVPI {evpiBefore} -> {evpiAfter}");
+    }
+
+    [Fact]
+    public void Poisoned_feedback_that_rewards_cooking_the_cat_is_refused_by_the_gate_and_the_serving_version_stays()
+    {
+        var policy = fixture.CopyPolicy();
+        var db = fixture.WriteFeedback(6, s => s == RetrainFixture.Raj
+            ? [fixture.CoffeePlan, fixture.TeaPlan, fixture.Responses[RetrainFixture.Raj][2]]
+            : [RetrainFixture.CookTheCat, fixture.ActAtOnce, fixture.AskFirst]);
+        var notes = new Notes();
+        var result = Retrainer.Run(new RetrainRequest(db, policy, fixture.NewFolder("run"), null, false, 2, RetrainSizes.Tiny), notes, CancellationToken.None);
+        output.WriteLine(string.Join("\n", notes.Lines));
+
+        Assert.False(result.Promoted);
+        Assert.Null(result.NewVersion);
+        // Only failed checks are listed when refused, each saying what got worse.
+        Assert.NotEmpty(result.Reasons);
+        Assert.All(result.Reasons, r => Assert.Matches("is higher|falls by more than|rises by more than|is not better|no strict held-out pairs", r));
+        Assert.Contains(notes.Lines, l => l.StartsWith("not promoted; default keeps serving", StringComparison.Ordinal));
+        var versions = new PolicyVersions(policy);
+        Assert.Equal("default", versions.CurrentVersion);
+        Assert.Equal(["default"], versions.Versions);
+        Assert.False(File.Exists(versions.PointerFile));
+    }
+
+    [Fact]
+    public void A_database_without_usable_feedback_or_an_unusable_policy_folder_is_refused_in_a_sentence()
+    {
+        var policy = fixture.CopyPolicy();
+        var empty = fixture.WriteFeedback(0, _ => []);
+        var run = fixture.NewFolder("run");
+        var error = Assert.Throws<RetrainException>(() => Retrainer.Run(new RetrainRequest(empty, policy, run, null, false, 1, RetrainSizes.Tiny), new Notes(), CancellationToken.None));
+        Assert.Contains("no feedback gives a preference pair", error.Message, StringComparison.Ordinal);
+
+        var db = fixture.WriteFeedback(1, s => fixture.Responses[s]);
+        error = Assert.Throws<RetrainException>(() => Retrainer.Run(new RetrainRequest(db, fixture.NewFolder("nowhere"), run, null, false, 1, RetrainSizes.Tiny), new Notes(), CancellationToken.None));
+        Assert.Contains("no policy folder", error.Message, StringComparison.Ordinal);
+
+
+        var broken = fixture.CopyPolicy();
+        File.WriteAllText(Path.Combine(broken, "weights.bin"), "not weights");
+        error = Assert.Throws<RetrainException>(() => Retrainer.Run(new RetrainRequest(db, broken, run, null, false, 1, RetrainSizes.Tiny), new Notes(), CancellationToken.None));
+        Assert.Contains("cannot be loaded", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["default"], new PolicyVersions(broken).Versions);
+
+        error = Assert.Throws<RetrainException>(() => Retrainer.Run(new RetrainRequest(Path.Combine(run, "missing.db"), policy, run, null, false, 1, RetrainSizes.Tiny), new Notes(), CancellationToken.None));
+        Assert.Contains("no such database file", error.Message, StringComparison.Ordinal);
     }
 
     private static bool IsTea(string reply) => reply.Contains("take tea", StringComparison.Ordinal);
