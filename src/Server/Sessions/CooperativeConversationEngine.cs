@@ -43,6 +43,9 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     private string? _refusedFolder;
     private string? _pointerError;
 
+    // The serving version's population prior learned from logged answers (population_prior.json), if it has one.
+    private LearnedPrior? _learnedPrior;
+
     public CooperativeConversationEngine(ServerOptions options, InferenceWorker worker, FeedbackStore store, ILogger<CooperativeConversationEngine> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -57,6 +60,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         var (policy, info) = worker.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None).GetAwaiter().GetResult();
         _batcher = new PolicyBatcher(worker, policy, info, logger);
         _servedFolder = folder;
+        _learnedPrior = LoadLearnedPrior(folder);
         if (info.Trained)
         {
             logger.LogInformation("Policy {Version} loaded from {Folder}", info.Version, folder);
@@ -90,7 +94,8 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             case HouseholdSource.Builtin:
                 var scenario = BuiltinScenarios.All().FirstOrDefault(s => s.Id == start.ScenarioId)
                                ?? throw new ConversationRejectedException($"Unknown scenario '{start.ScenarioId}'. Known: {string.Join(", ", Scenarios.Select(s => s.Id))}.");
-                conversation = Open(userId, scenario.Title, scenario.Instruction, scenario.CreateWorld(), scenario.Prior, scenario.QuestionCost, seed);
+                var prior = _learnedPrior?.For(scenario) ?? scenario.Prior;
+                conversation = Open(userId, scenario.Title, scenario.Instruction, scenario.CreateWorld(), prior, scenario.QuestionCost, seed);
                 break;
             case HouseholdSource.Upload:
                 Scenario uploaded;
@@ -156,6 +161,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
 
             _servedFolder = folder;
             _refusedFolder = null;
+            _learnedPrior = LoadLearnedPrior(folder);
             _logger.LogInformation("Policy {Old} replaced by {New} from {Folder} (no restart; turns from now on record {New})", before, Policy.Version, folder, Policy.Version);
             return true;
         }
@@ -169,6 +175,31 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     {
         _batcher.Dispose();
         _refreshing.Dispose();
+    }
+
+    /// <summary>The learned population prior in <paramref name="folder"/>; null when there is none or it is unreadable (logged).</summary>
+    private LearnedPrior? LoadLearnedPrior(string? folder)
+    {
+        if (folder is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var prior = LearnedPrior.Load(folder);
+            if (prior is not null)
+            {
+                _logger.LogInformation("Population prior learned from {Households} household(s) loaded from {Folder}", prior.Households.Count, folder);
+            }
+
+            return prior;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            _logger.LogError("The learned population prior in {Folder} is unusable ({Reason}); the households' own priors serve", folder, e.Message);
+            return null;
+        }
     }
 
     /// <summary>The serving version's folder by the pointer; null (logged once per message) when the pointer is unusable.</summary>

@@ -38,10 +38,11 @@ public sealed class PolicySwapTests : IDisposable
         ["policy-poll"] = "100ms",
     });
 
-    private string Promote(long seed)
+    private string Promote(long seed, LearnedPrior? prior = null)
     {
         var candidate = Path.Combine(_policies, $"candidate-{seed}");
         SavePolicy(candidate, seed, $"candidate-{seed}");
+        prior?.Save(candidate);
         return new PolicyVersions(BaseFolder).Promote(candidate, new PromotionRecord(new Dictionary<string, int>(), new Dictionary<string, double>(), ["test"]));
     }
 
@@ -119,5 +120,25 @@ public sealed class PolicySwapTests : IDisposable
         var good = Promote(seed: 4);
         await WaitForVersionAsync(factory, good);
         Assert.Equal(good, await RecordedVersionOfATurnAsync(factory, hub, userId));
+    }
+
+    [Fact]
+    public async Task A_promoted_versions_learned_prior_is_the_prior_of_new_sessions_in_that_household()
+    {
+        using var factory = Server();
+        var user = await factory.NewUserAsync();
+        await using var hub = await factory.ConnectAsync(user.Token);
+        static double OrderFood(SessionView session) => session.Belief.Hypotheses.Single(h => h.Label == "order-food").Probability;
+        var before = OrderFood(await hub.InvokeAsync<SessionView>("StartScenario", "canonical-cat"));
+
+        // Most parents asked said "order something": the retrained version carries that as the household's prior.
+        var learned = new LearnedPrior(new Dictionary<string, HouseholdPrior>
+        {
+            ["canonical-cat"] = new(new Dictionary<string, double> { ["order-food"] = 0.9, ["wait-for-me"] = 0.1 }, Answers: 12),
+        });
+        await WaitForVersionAsync(factory, Promote(seed: 5, learned));
+
+        var after = OrderFood(await hub.InvokeAsync<SessionView>("StartScenario", "canonical-cat"));
+        Assert.True(after > before + 0.2, $"order-food {before:0.00} → {after:0.00}");
     }
 }
