@@ -18,7 +18,8 @@ public sealed record HouseholdPrior(
 
 /// <summary>
 /// The belief's population prior as the logged answers move it (<see cref="FileName"/> in a policy folder): per built-in
-/// household, P(θ) ← (α·P₀(θ) + Σ_answers P(θ | answer)) / (α + n), where P₀ is the household's own prior, α =
+/// household, P(θ) ← (α·P₀(θ) + Σ_answers P(θ | answer)) / (α + n) iterated to its fixed point (EM for the mixture
+/// shares, each answer's posterior under the current P), where P₀ is the household's own prior, α =
 /// <see cref="Strength"/> pseudo-answers, and P(θ | answer) ∝ P₀(θ)·L(answer | θ) with L = 1 − ε when the answer names
 /// what θ wants (its name or a kind it values) and ε = <see cref="Noise"/> otherwise — the belief's own uniform mixing.
 /// Most people asked "coffee or tea?" answered tea → the prior moves toward tea, and the agent needs fewer questions.
@@ -33,6 +34,9 @@ public sealed partial class LearnedPrior
 
     /// <summary>ε: the chance an answer says nothing about θ (a slip, a joke, a change of mind).</summary>
     public const double Noise = 0.1;
+
+    /// <summary>Expectation–maximisation passes over the answers (the shares settle well within this many).</summary>
+    private const int EmIterations = 50;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -82,22 +86,30 @@ public sealed partial class LearnedPrior
             }
 
             var prior = scenario.Hypotheses.Select(h => h.Probability / scenario.Hypotheses.Sum(x => x.Probability)).ToArray();
-            var sum = prior.Select(p => Strength * p).ToArray();
-            var count = 0;
-            foreach (var answer in group)
+            var said = group.Select(a => a.Answer).ToList();
+            // The share of people of each θ is a mixture proportion: expectation–maximisation, starting from the
+            // household's prior, where each answer's posterior is taken under the current shares (one pass would cap
+            // the tea share at P(tea | "tea") ≈ 0.83 however many people said tea; the fixed point lets the noise
+            // explain only the answers that disagree).
+            var shares = prior;
+            for (var iteration = 0; iteration < EmIterations; iteration++)
             {
-                var posterior = Posterior(scenario.Hypotheses, prior, answer.Answer);
-                for (var h = 0; h < sum.Length; h++)
+                var sum = prior.Select(p => Strength * p).ToArray();
+                foreach (var answer in said)
                 {
-                    sum[h] += posterior[h];
+                    var posterior = Posterior(scenario.Hypotheses, shares, answer);
+                    for (var h = 0; h < sum.Length; h++)
+                    {
+                        sum[h] += posterior[h];
+                    }
                 }
 
-                count++;
+                shares = sum.Select(x => x / (Strength + said.Count)).ToArray();
             }
 
             households[scenario.Id] = new HouseholdPrior(
-                scenario.Hypotheses.Select((h, i) => (h.Name, P: sum[i] / (Strength + count))).ToDictionary(x => x.Name, x => x.P, StringComparer.Ordinal),
-                count);
+                scenario.Hypotheses.Select((h, i) => (h.Name, P: shares[i])).ToDictionary(x => x.Name, x => x.P, StringComparer.Ordinal),
+                said.Count);
         }
 
         return new LearnedPrior(households);
