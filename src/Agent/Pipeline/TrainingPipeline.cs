@@ -435,7 +435,7 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
     }
 
     /// <summary>Proxy up and gold down over the last three evaluations, gold below its best.</summary>
-    private static bool Overoptimising(List<(double Proxy, double Gold)> history)
+    internal static bool Overoptimising(List<(double Proxy, double Gold)> history)
     {
         if (history.Count < 3)
         {
@@ -444,8 +444,12 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
 
         var (p0, g0) = history[^3];
         var (p2, g2) = history[^1];
-        return p2 > p0 && g2 < g0 && g2 < history.Max(h => h.Gold);
+        return p2 > p0 && g2 < g0 - GoldDropTolerance && g2 < history.Max(h => h.Gold) - GoldDropTolerance;
     }
+
+    /// <summary>How far gold must fall (utility units; a task is worth about 10) to count: a run once "saw"
+    /// overoptimisation in a 5.674 → 5.671 wobble of one held-out turn's step count.</summary>
+    private const double GoldDropTolerance = 0.05;
 
     // ---- DPO -------------------------------------------------------------------------------------------
 
