@@ -292,22 +292,15 @@ public sealed class TrainingPipeline(TrainingRequest request, IRunObserver obser
             model.to(request.Device);
             using var trainer = new RewardTrainer(model, CompactTokenizer.PadId, _preset.Reward with { Seed = request.Seed });
             var before = trainer.Evaluate(heldOut);
-            var order = Enumerable.Range(0, train.Count).ToArray();
-            var random = new Random(request.Seed);
-            var step = 0;
-            for (var epoch = 0; epoch < _preset.Reward.Epochs; epoch++)
-            {
-                random.Shuffle(order);
-                foreach (var chunk in order.Chunk(_preset.Reward.BatchSize))
+            trainer.Train(
+                train,
+                (step, stats) => observer.StageStep("reward", step, new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = stats.Accuracy }),
+                epoch =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var stats = trainer.Step(chunk.Select(i => train[i]).ToList());
-                    observer.StageStep("reward", ++step, new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = stats.Accuracy });
-                }
-
-                var held = trainer.Evaluate(heldOut);
-                observer.StageStep("reward.heldout", epoch + 1, new Dictionary<string, double> { ["loss"] = held.Loss, ["accuracy"] = held.Accuracy });
-            }
+                    var held = trainer.Evaluate(heldOut);
+                    observer.StageStep("reward.heldout", epoch, new Dictionary<string, double> { ["loss"] = held.Loss, ["accuracy"] = held.Accuracy });
+                },
+                cancellationToken);
 
             var after = trainer.Evaluate(heldOut);
             var figures = new Dictionary<string, double>

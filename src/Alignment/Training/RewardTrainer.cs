@@ -64,7 +64,13 @@ public sealed class RewardTrainer : IDisposable
     }
 
     /// <summary>Runs <see cref="RewardOptions.Epochs"/> shuffled passes; returns each epoch's mean loss and accuracy.</summary>
-    public IReadOnlyList<RewardStepStats> Train(IReadOnlyList<Ranking> rankings)
+    /// <param name="rankings">The training rankings.</param>
+    /// <param name="afterStep">Called after every step with the step number (from 1) and its figures.</param>
+    /// <param name="afterEpoch">Called after every epoch with its number (from 1), e.g. to evaluate held-out rankings.</param>
+    /// <param name="cancellationToken">Checked before every step.</param>
+    public IReadOnlyList<RewardStepStats> Train(
+        IReadOnlyList<Ranking> rankings, Action<int, RewardStepStats>? afterStep = null, Action<int>? afterEpoch = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rankings);
         if (rankings.Count == 0)
@@ -74,11 +80,20 @@ public sealed class RewardTrainer : IDisposable
 
         var order = Enumerable.Range(0, rankings.Count).ToArray();
         var epochs = new List<RewardStepStats>();
+        var step = 0;
         for (var epoch = 0; epoch < _options.Epochs; epoch++)
         {
             _shuffle.Shuffle(order);
-            var steps = order.Chunk(_options.BatchSize).Select(chunk => Step(chunk.Select(i => rankings[i]).ToList())).ToList();
+            var steps = new List<RewardStepStats>();
+            foreach (var chunk in order.Chunk(_options.BatchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                steps.Add(Step(chunk.Select(i => rankings[i]).ToList()));
+                afterStep?.Invoke(++step, steps[^1]);
+            }
+
             epochs.Add(new RewardStepStats(steps.Average(s => s.Loss), steps.Where(s => !double.IsNaN(s.Accuracy)).Select(s => s.Accuracy).DefaultIfEmpty(double.NaN).Average()));
+            afterEpoch?.Invoke(epoch + 1);
         }
 
         return epochs;

@@ -308,22 +308,15 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
         observer.StageStarted("reward.heldout", _sizes.Reward.Epochs);
         using var trainer = new RewardTrainer(model, CompactTokenizer.PadId, _sizes.Reward with { Seed = request.Seed });
         var before = (Feedback: Evaluate(trainer, data.HeldOutFeedback), Replay: trainer.Evaluate(data.HeldOutReplay));
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        var random = new Random(request.Seed);
-        var step = 0;
-        for (var epoch = 0; epoch < _sizes.Reward.Epochs; epoch++)
-        {
-            random.Shuffle(order);
-            foreach (var chunk in order.Chunk(_sizes.Reward.BatchSize))
+        trainer.Train(
+            train,
+            (step, stats) => observer.StageStep("reward", step, new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = stats.Accuracy }),
+            epoch =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var stats = trainer.Step(chunk.Select(i => train[i]).ToList());
-                observer.StageStep("reward", ++step, new Dictionary<string, double> { ["loss"] = stats.Loss, ["accuracy"] = stats.Accuracy });
-            }
-
-            var held = Evaluate(trainer, data.HeldOutFeedback);
-            observer.StageStep("reward.heldout", epoch + 1, new Dictionary<string, double> { ["loss"] = held.Loss, ["accuracy"] = held.Accuracy });
-        }
+                var held = Evaluate(trainer, data.HeldOutFeedback);
+                observer.StageStep("reward.heldout", epoch, new Dictionary<string, double> { ["loss"] = held.Loss, ["accuracy"] = held.Accuracy });
+            },
+            cancellationToken);
 
         var figures = new Dictionary<string, double>
         {

@@ -48,6 +48,24 @@ public class RewardTrainerTests
     }
 
     [Fact]
+    public void Training_reports_every_step_and_epoch_and_stops_when_cancelled()
+    {
+        using var init = new torch.Generator(3);
+        using var model = new ScalarModel(Config, init);
+        using var trainer = new RewardTrainer(model, Pad, new RewardOptions(BatchSize: 8, Epochs: 2, LearningRate: 1e-3, Seed: 3));
+        var steps = new List<int>();
+        var epochs = new List<int>();
+        trainer.Train(Rankings(20, seed: 5), (step, stats) => { Assert.False(double.IsNaN(stats.Loss)); steps.Add(step); }, epochs.Add);
+        Assert.Equal(Enumerable.Range(1, 6), steps); // 20 rankings in batches of 8: 3 steps an epoch
+        Assert.Equal([1, 2], epochs);
+
+        using var cancelled = new CancellationTokenSource();
+        var taken = 0;
+        Assert.Throws<OperationCanceledException>(() => trainer.Train(Rankings(20, seed: 6), (_, _) => { if (++taken == 2) { cancelled.Cancel(); } }, null, cancelled.Token));
+        Assert.Equal(2, taken);
+    }
+
+    [Fact]
     public void Reward_model_scorer_reads_the_value_at_the_last_token_whatever_the_padding()
     {
         using var init = new torch.Generator(3);
