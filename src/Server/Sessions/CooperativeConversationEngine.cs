@@ -382,7 +382,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             Temperature = AlternativeTemperature,
             MaxOutputTokens = 64,
             Seed = Random.Shared.NextInt64(),
-            AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = AlternativeCount },
+            AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = AlternativeCount, [PolicyBatcher.BackgroundKey] = true },
         };
 
         /// <summary>The context of this turn in the policy's prompt layout (as text, for the feedback log).</summary>

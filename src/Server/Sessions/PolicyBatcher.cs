@@ -27,9 +27,15 @@ public sealed class PolicyBatcher : IChatClient
     /// larger batches would only make a call that just missed one wait longer for the next.</summary>
     public const int MaxRowsPerBatch = 64;
 
+    /// <summary>A <see cref="ChatOptions.AdditionalProperties"/> key: <c>true</c> marks a call nobody is waiting to read
+    /// (the alternatives drawn for the feedback panel after a reply has streamed). Background calls are sampled only in
+    /// a batch that no agent call is waiting for, so they never delay a person's next reply.</summary>
+    public const string BackgroundKey = "coopagent.background";
+
     private readonly InferenceWorker _worker;
     private readonly ILogger? _logger;
     private readonly ConcurrentQueue<PendingCall> _pending = new();
+    private readonly ConcurrentQueue<PendingCall> _background = new();
     private TextPolicy _policy; // read and replaced on the inference thread only
     private volatile ServedPolicy _served;
     private int _drainScheduled;
@@ -85,7 +91,8 @@ public sealed class PolicyBatcher : IChatClient
         cancellationToken.ThrowIfCancellationRequested();
         var call = new PendingCall(messages.ToList(), options);
         await using var registration = cancellationToken.Register(() => call.Completion.TrySetCanceled(cancellationToken));
-        _pending.Enqueue(call);
+        var background = options?.AdditionalProperties?.TryGetValue(BackgroundKey, out var flag) == true && flag is true;
+        (background ? _background : _pending).Enqueue(call);
         ScheduleDrain();
         return await call.Completion.Task;
     }
@@ -129,7 +136,9 @@ public sealed class PolicyBatcher : IChatClient
         var policy = _policy;
         var requests = new List<(PendingCall Call, PolicyRequest Request)>();
         var rows = 0;
-        while (rows < MaxRowsPerBatch && _pending.TryDequeue(out var call))
+        // Agent calls first; background calls only when no agent call is waiting.
+        var queue = _pending.IsEmpty ? _background : _pending;
+        while (rows < MaxRowsPerBatch && queue.TryDequeue(out var call))
         {
             if (call.Completion.Task.IsCompleted)
             {
@@ -149,7 +158,7 @@ public sealed class PolicyBatcher : IChatClient
         }
 
         Volatile.Write(ref _drainScheduled, 0);
-        if (!_pending.IsEmpty)
+        if (!_pending.IsEmpty || !_background.IsEmpty)
         {
             ScheduleDrain();
         }

@@ -42,6 +42,25 @@ public sealed class PolicyBatcherTests
     }
 
     [Fact]
+    public async Task Background_calls_wait_for_a_batch_no_agent_call_is_waiting_for()
+    {
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker);
+        var release = Block(worker);
+        var background = Options(3, seed: 5);
+        background.AdditionalProperties![PolicyBatcher.BackgroundKey] = true;
+        var alternatives = batcher.GetResponseAsync(Chat("make tea"), background);
+        var agent = batcher.GetResponseAsync(Chat("feed the cat"), Options(2, seed: 6));
+        release.SetResult();
+
+        // The agent call, queued second, is sampled first and alone; the alternatives come in the next batch (waiting
+        // together, without the mark, the two would be one batch).
+        Assert.Equal(2, (await agent).Messages.Count);
+        Assert.Equal(3, (await alternatives).Messages.Count);
+        Assert.Equal((2L, 2L), batcher.Counts);
+    }
+
+    [Fact]
     public async Task Calls_waiting_together_are_sampled_as_one_batch_and_each_gets_its_own_samples()
     {
         using var worker = new InferenceWorker();
