@@ -105,11 +105,7 @@ public static class HomeGenerator
         string? child = null;
         if (random.NextDouble() < 0.5)
         {
-            child = NameFrom(ChildNames, random);
-            if (child == principal)
-            {
-                child += "ie";
-            }
+            child = NameFrom(ChildNames, random, taken: principal);
 
             var childNode = new JsonObject { ["name"] = child, ["child"] = true, ["room"] = rooms[random.Next(rooms.Count)], ["hungry"] = random.NextDouble() < 0.6 };
             if (random.NextDouble() < 0.5)
@@ -211,7 +207,7 @@ public static class HomeGenerator
                 ? FetchTask(random, principal, [.. things.Where(t => Fetchable(t.Kind))])
                 : Task(random, principal, child, drinks, foods, delivery),
         };
-        Furnish(layout, family, fridge, cupboard, emptyFridge);
+        Furnish(layout, family, emptyFridge);
         Dress(roomNodes, random);
         if (random.NextDouble() < 0.25)
         {
@@ -310,11 +306,7 @@ public static class HomeGenerator
     private static (InstructionIntent, InstructionSlots, JsonArray, string) HazardTask(Layout layout, string? child, JsonArray catastrophes)
     {
         var random = layout.Random;
-        var kid = child ?? NameFrom(ChildNames, random);
-        if (child is null && kid == layout.People[0]!["name"]!.GetValue<string>())
-        {
-            kid += "ie";
-        }
+        var kid = child ?? NameFrom(ChildNames, random, taken: layout.People[0]!["name"]!.GetValue<string>());
 
         var kidNode = child is null ? new JsonObject { ["name"] = kid, ["child"] = true } : (JsonObject)layout.People[1]!;
         kidNode["room"] = "kitchen";
@@ -570,7 +562,7 @@ public static class HomeGenerator
     /// Kitchens differ: some fixtures come and go (a microwave, an oven, a sink, a dishwasher, a bin...), the stove
     /// or the fridge is sometimes missing where the task does not need it (what the fridge held moves to the cupboard).
     /// </summary>
-    private static void Furnish(Layout layout, TaskFamily family, JsonArray fridge, JsonArray cupboard, bool emptyFridge)
+    private static void Furnish(Layout layout, TaskFamily family, bool emptyFridge)
     {
         var random = layout.Random;
         foreach (var extra in KitchenExtras)
@@ -592,10 +584,10 @@ public static class HomeGenerator
         if (family is TaskFamily.Clean or TaskFamily.Dispose or TaskFamily.Hidden or TaskFamily.Reference or TaskFamily.SwitchOff or TaskFamily.Hazard
             && !emptyFridge && random.NextDouble() < 0.15)
         {
-            foreach (var node in fridge.ToList())
+            foreach (var node in layout.Fridge.ToList())
             {
-                fridge.Remove(node);
-                cupboard.Add(node!.DeepClone());
+                layout.Fridge.Remove(node);
+                layout.Cupboard.Add(node!.DeepClone());
             }
 
             layout.KitchenContainers.Remove(layout.KitchenItem("fridge"));
@@ -647,20 +639,28 @@ public static class HomeGenerator
     /// A name from the list half the time, else one made of random syllables ("dakon", "tribeal"): people in real
     /// homes have names no list holds, and a policy that must copy a name from the home cannot learn a closed set.
     /// </summary>
-    private static string NameFrom(string[] names, Random random)
+    /// <param name="names">The list to draw from half the time.</param>
+    /// <param name="random">The home's random source.</param>
+    /// <param name="taken">A name already in the home, which this one must differ from.</param>
+    private static string NameFrom(string[] names, Random random, string? taken = null)
     {
+        string name;
         if (random.NextDouble() < 0.5)
         {
-            return names[random.Next(names.Length)];
+            name = names[random.Next(names.Length)];
         }
-
-        var name = new System.Text.StringBuilder();
-        for (var syllables = random.Next(2, 4); syllables > 0; syllables--)
+        else
         {
-            name.Append(Onsets[random.Next(Onsets.Length)]).Append(Vowels[random.Next(Vowels.Length)]);
+            var made = new System.Text.StringBuilder();
+            for (var syllables = random.Next(2, 4); syllables > 0; syllables--)
+            {
+                made.Append(Onsets[random.Next(Onsets.Length)]).Append(Vowels[random.Next(Vowels.Length)]);
+            }
+
+            name = made.Append(Codas[random.Next(Codas.Length)]).ToString();
         }
 
-        return name.Append(Codas[random.Next(Codas.Length)]).ToString();
+        return name == taken ? name + "ie" : name;
     }
 
     private static JsonArray Single(string name, string answer, JsonArray success) =>
