@@ -32,6 +32,10 @@ public sealed class PolicyChatClient : IChatClient
     /// <summary>The key in <see cref="ChatOptions.AdditionalProperties"/> for the number of samples.</summary>
     public const string SamplesKey = "n";
 
+    /// <summary>The key in <see cref="ChatOptions.AdditionalProperties"/> for an <see cref="ITextGrammar"/> every
+    /// sample must follow (constrained decoding); absent: free text.</summary>
+    public const string GrammarKey = "coopagent.grammar";
+
     private readonly TextPolicy _policy;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ChatClientMetadata _metadata;
@@ -50,7 +54,7 @@ public sealed class PolicyChatClient : IChatClient
         _gate.Wait(cancellationToken);
         try
         {
-            var texts = _policy.Sample(request.Prompt, request.Samples, request.Sampling, request.Seed);
+            var texts = _policy.Sample([(request.Prompt, request.Samples)], request.Sampling, request.Seed, request.Constraint is null ? null : [request.Constraint])[0];
             var replies = texts.Select(t => new ChatMessage(AiChatRole.Assistant, t)).ToList();
             return Task.FromResult(new ChatResponse(replies) { ModelId = _policy.Version, FinishReason = ChatFinishReason.Stop });
         }
@@ -152,7 +156,7 @@ public sealed class PolicyChatClient : IChatClient
     /// What a chat call asks of <paramref name="policy"/> — prompt ids, sampling options, seed and how many
     /// samples — mapped exactly as <see cref="GetResponseAsync"/> maps it. For callers that gather the calls
     /// of many conversations and sample them in one batch (the chat server, with
-    /// <see cref="TextPolicy.Sample(IReadOnlyList{ValueTuple{int[], int}}, SamplingOptions, long)"/>).
+    /// <see cref="TextPolicy.Sample(IReadOnlyList{ValueTuple{int[], int}}, SamplingOptions, long, IReadOnlyList{ITokenConstraint})"/>).
     /// </summary>
     public static PolicyRequest Translate(TextPolicy policy, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
@@ -174,10 +178,17 @@ public sealed class PolicyChatClient : IChatClient
             Temperature: greedy ? 1.0 : temperature,
             TopK: greedy ? 1 : options?.TopK ?? 0,
             TopP: options?.TopP is float p and > 0 and <= 1 ? p : 1.0);
-        return new PolicyRequest(policy.BuildPrompt(observation, dialogue, maxNew), sampling, options?.Seed ?? 0, Samples(options));
+        return new PolicyRequest(policy.BuildPrompt(observation, dialogue, maxNew), sampling, options?.Seed ?? 0, Samples(options), Constraint(policy, options));
     }
+
+    /// <summary>The grammar of <c>AdditionalProperties[GrammarKey]</c> as a token constraint for the policy's
+    /// tokenizer; null when there is none.</summary>
+    private static GrammarConstraint? Constraint(TextPolicy policy, ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(GrammarKey, out var value) != true || value is null ? null
+        : value is ITextGrammar grammar ? new GrammarConstraint(grammar, policy.Tokenizer)
+        : throw new ArgumentException($"AdditionalProperties[\"{GrammarKey}\"] must be an {nameof(ITextGrammar)}, not {value.GetType().Name}");
 }
 
 /// <summary>One chat call in the policy's terms (<see cref="PolicyChatClient.Translate"/>): prompt ids, sampling
-/// options, seed, and the number of samples.</summary>
-public sealed record PolicyRequest(int[] Prompt, SamplingOptions Sampling, long Seed, int Samples);
+/// options, seed, the number of samples, and what the samples may say (null: free text).</summary>
+public sealed record PolicyRequest(int[] Prompt, SamplingOptions Sampling, long Seed, int Samples, ITokenConstraint? Constraint = null);

@@ -98,4 +98,51 @@ public sealed class PolicyChatClientTests : IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _client.GetResponseAsync(Prompt(), new ChatOptions { AdditionalProperties = new() { ["n"] = 0 } }));
         await Assert.ThrowsAsync<ArgumentException>(() => _client.GetResponseAsync(Prompt(), new ChatOptions { AdditionalProperties = new() { ["n"] = new object() } }));
     }
+
+    [Fact]
+    public async Task With_a_plan_grammar_every_sample_is_a_plan_of_the_home_in_view()
+    {
+        var world = new CoopAgent.Agent.Household.World(CoopAgent.Agent.Household.Ontology.Default, "kitchen");
+        world.AddRoom("kitchen");
+        world.AddItem(new CoopAgent.Agent.Household.Item("fridge", CoopAgent.Agent.Household.Ontology.Default["fridge"], CoopAgent.Agent.Household.Location.InRoom("kitchen")));
+        world.AddPerson(new CoopAgent.Agent.Household.Person("ada", false, "kitchen"));
+        var grammar = CoopAgent.Agent.Household.PlanGrammar.For(world);
+        var options = new ChatOptions
+        {
+            MaxOutputTokens = 24,
+            Seed = 4,
+            AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = 12, [PolicyChatClient.GrammarKey] = grammar },
+        };
+
+        var grounded = await _client.GetResponseAsync(Prompt(), options);
+        options.AdditionalProperties.Remove(PolicyChatClient.GrammarKey);
+        var free = await _client.GetResponseAsync(Prompt(), options);
+
+        // An untrained policy writes noise; constrained, the noise is still a plan of this kitchen (or a cut-off
+        // prefix of one when the token budget ends first).
+        Assert.All(grounded.Messages, m => Assert.True(IsPlanPrefix(grammar, m.Text), m.Text));
+        Assert.Contains(free.Messages, m => !IsPlanPrefix(grammar, m.Text));
+    }
+
+    [Fact]
+    public async Task A_grammar_of_the_wrong_type_is_refused()
+    {
+        var options = new ChatOptions { AdditionalProperties = new() { [PolicyChatClient.GrammarKey] = "take milk" } };
+        await Assert.ThrowsAsync<ArgumentException>(() => _client.GetResponseAsync(Prompt(), options));
+    }
+
+    private static bool IsPlanPrefix(CoopAgent.Alignment.Generation.ITextGrammar grammar, string text)
+    {
+        var state = grammar.Start;
+        foreach (var character in text)
+        {
+            state = grammar.Next(state, character);
+            if (state < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

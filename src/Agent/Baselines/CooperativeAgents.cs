@@ -26,7 +26,9 @@ public static class CooperativeAgents
         ArgumentNullException.ThrowIfNull(context);
         var folder = context.PolicyDirectory ?? FindDefaultPolicy();
         var policy = folder is null ? TextPolicy.CreateUntrained(context.Seed) : TextPolicy.Load(folder);
-        return Create(name, new PolicyChatClient(policy));
+        var defaults = CooperativeAgentOptions.Default;
+        var options = defaults with { Samples = context.Samples ?? defaults.Samples, Temperature = context.Temperature ?? defaults.Temperature };
+        return Create(name, new PolicyChatClient(policy), options: options);
     }
 
     /// <summary><c>policies/default</c> in the current directory or the program's folder or any parent of
@@ -50,10 +52,10 @@ public static class CooperativeAgents
 
     /// <summary>Builds the agent called <paramref name="name"/> over <paramref name="policy"/>. Evaluation agents
     /// keep no memory across episodes: each episode's person is a fresh draw.</summary>
-    public static IHouseholdAgent Create(string name, IChatClient policy, IBeliefMemory? memory = null)
+    public static IHouseholdAgent Create(string name, IChatClient policy, IBeliefMemory? memory = null, CooperativeAgentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var defaults = CooperativeAgentOptions.Default;
+        var defaults = options ?? CooperativeAgentOptions.Default;
         return name switch
         {
             "full" => new CooperativeAgent(name, policy, defaults, memory),

@@ -6,7 +6,9 @@ namespace CoopAgent.Agent.Evaluation;
 /// <summary>What a factory in <see cref="AgentCatalog"/> may use to build an agent.</summary>
 /// <param name="PolicyDirectory">A policy checkpoint folder (<c>--policy</c>); null: the agent's default.</param>
 /// <param name="Seed">Seed for anything the agent samples.</param>
-public sealed record AgentContext(string? PolicyDirectory = null, int Seed = 0);
+/// <param name="Samples">Plans the policy-backed agents sample per decision (<c>--samples</c>); null: their default.</param>
+/// <param name="Temperature">Their sampling temperature (<c>--temperature</c>); null: their default.</param>
+public sealed record AgentContext(string? PolicyDirectory = null, int Seed = 0, int? Samples = null, float? Temperature = null);
 
 /// <summary>
 /// Agents by name, for <c>coopagent eval/simulate --agent NAME</c>. One line per agent; agents from other

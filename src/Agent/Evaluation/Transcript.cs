@@ -6,7 +6,10 @@ namespace CoopAgent.Agent.Evaluation;
 /// <summary>An episode as text for people: the observation, each turn and result, each answer, the verdict.</summary>
 public static class Transcript
 {
-    public static string Format(EpisodeResult result)
+    /// <summary>The episode as text: the home, the instruction, every step with its result and the person's
+    /// answers, and the verdict. With <paramref name="candidates"/>, each decision also lists the policy's samples
+    /// it was made from.</summary>
+    public static string Format(EpisodeResult result, bool candidates = false)
     {
         ArgumentNullException.ThrowIfNull(result);
         var text = new StringBuilder();
@@ -21,6 +24,15 @@ public static class Transcript
         foreach (var step in result.Steps)
         {
             var mark = step.Result.Ok ? "" : "  [failed]";
+            if (candidates && step.Turn.Candidates is { Count: > 0 } samples)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"     policy samples ({samples.Count}):");
+                foreach (var (sample, count) in samples.GroupBy(s => s, StringComparer.Ordinal).Select(g => (g.Key, g.Count())))
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"       {count}× {sample}");
+                }
+            }
+
             text.AppendLine(CultureInfo.InvariantCulture, $"[{step.Step,2}] robot: {step.Turn.Action}{mark}");
             if (step.Step == 0 && step.Turn.Explanation is { } why)
             {

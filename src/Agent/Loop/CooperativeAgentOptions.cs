@@ -39,6 +39,10 @@ public sealed record CooperativeAgentOptions
 
     public float TopP { get; init; } = 0.95f;
 
+    /// <summary>Constrained decoding (<see cref="Household.PlanGrammar"/>): the policy's samples may name only rooms,
+    /// things and people of the home in view, and known kinds of things for closed cupboards. Off: free text.</summary>
+    public bool Grounded { get; init; } = true;
+
     /// <summary>Longest turn sampled: a plan of eight steps is 24 tokens in the compact cl100k vocabulary, so 64 leaves room.</summary>
     public int MaxOutputTokens { get; init; } = 64;
 

@@ -56,6 +56,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private string? _lookedInto;
     private World? _view;
     private List<ScoredCandidate> _lastCandidates = [];
+    private IReadOnlyList<string>? _unreportedSamples;
     private int _observations;
 
     internal CooperativeEpisode(CooperativeAgent agent, EpisodeStart start, World? actOn)
@@ -530,6 +531,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     {
         var (sampleTexts, candidates, questions, parsedAnything, problem) = await FrameCandidatesAsync(observation, cancellationToken);
         _lastCandidates = candidates;
+        _unreportedSamples = sampleTexts;
         var belief = Belief.Probabilities();
         var probes = Questions(problem, candidates, questions, belief);
         var decision = _chooser.Choose(problem, belief, probes);
@@ -774,6 +776,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private AgentTurn Ask(Observation observation, string text, List<string> options, List<IReadOnlyList<double>> utilities, List<string> samples)
     {
         QuestionsAsked++;
+        _unreportedSamples = null;
         _lastQuestion = text;
         _askedWhatToDo |= options.Count == 0;
         _pending = new PendingQuestion(options, utilities, observation.Dialogue.Count + 1);
@@ -795,9 +798,12 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     {
         var action = _plan.Dequeue();
         var remaining = _plan.Select(a => a.ToString()).Prepend(action.ToString()).ToList();
+        // The turn that starts carrying out a decision reports the samples it was made from.
+        var samples = _unreportedSamples;
+        _unreportedSamples = null;
         if (action.Verb is Verb.Ask or Verb.Say)
         {
-            return new AgentTurn(action.ToString(), remaining, Explanation: Explanation);
+            return new AgentTurn(action.ToString(), remaining, samples, Explanation);
         }
 
         // Every robot action goes through the kernel, so the harm gate runs. In an evaluation the plugin acts on
@@ -833,7 +839,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             LastExecuted = result as StepResult;
         }
 
-        return new AgentTurn(action.ToString(), remaining, Explanation: Explanation);
+        return new AgentTurn(action.ToString(), remaining, samples, Explanation);
     }
 
     private ScoredCandidate Score(World view, string text, IReadOnlyList<HouseholdAction> actions)
@@ -904,8 +910,13 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             TopP = _options.TopP,
             MaxOutputTokens = _options.MaxOutputTokens,
             Seed = _start.Seed + (1000L * observation.Step),
-            AdditionalProperties = new AdditionalPropertiesDictionary { ["n"] = _options.Samples },
+            AdditionalProperties = new AdditionalPropertiesDictionary { [PolicyChatClient.SamplesKey] = _options.Samples },
         };
+        if (_options.Grounded)
+        {
+            options.AdditionalProperties[PolicyChatClient.GrammarKey] = PlanGrammar.For(observation.View, [_start.Person]);
+        }
+
         var response = await _agent.Policy.GetResponseAsync(messages, options, cancellationToken);
         return response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text.Trim()).Where(t => t.Length > 0).ToList();
     }

@@ -32,12 +32,15 @@ public sealed class Sampler
     /// <param name="generator">Random source (seeded for reproducible samples); the global one when null.</param>
     /// <param name="onStep">Called after every step with the token each row drew, or −1 for a row already
     /// finished before this step (for streaming).</param>
+    /// <param name="constraints">Per prompt, what its response may say (<see cref="ITokenConstraint"/>), or null for
+    /// free text; null: every response is free.</param>
     /// <param name="cancellationToken">Checked between steps; cancelling returns what was generated so far.</param>
     public IReadOnlyList<GeneratedSequence> Generate(
         IReadOnlyList<int[]> prompts,
         SamplingOptions options,
         Generator? generator = null,
         Action<int[]>? onStep = null,
+        IReadOnlyList<ITokenConstraint?>? constraints = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
@@ -54,6 +57,11 @@ public sealed class Sampler
             throw new ArgumentException("every prompt needs at least one token (start with <|bos|>).", nameof(prompts));
         }
 
+        if (constraints is not null && constraints.Count != prompts.Count)
+        {
+            throw new ArgumentException($"{constraints.Count} constraints for {prompts.Count} prompts: give one per prompt (null for none).", nameof(constraints));
+        }
+
         if (longest + options.MaxNewTokens > _model.Config.ContextLength)
         {
             throw new ArgumentException(
@@ -66,9 +74,10 @@ public sealed class Sampler
         try
         {
             using var noGrad = no_grad();
+            var cursors = constraints?.Select(c => c?.Begin()).ToArray();
             return options.UseCache
-                ? GenerateCached(prompts, longest, options, generator, onStep, cancellationToken)
-                : GenerateUncached(prompts, options, generator, onStep, cancellationToken);
+                ? GenerateCached(prompts, longest, options, generator, onStep, cursors, cancellationToken)
+                : GenerateUncached(prompts, options, generator, onStep, cursors, cancellationToken);
         }
         finally
         {
@@ -84,7 +93,7 @@ public sealed class Sampler
     /// </remarks>
     private List<GeneratedSequence> GenerateCached(
         IReadOnlyList<int[]> prompts, int longest, SamplingOptions options, Generator? generator,
-        Action<int[]>? onStep, CancellationToken cancellationToken)
+        Action<int[]>? onStep, ITokenCursor?[]? cursors, CancellationToken cancellationToken)
     {
         var device = _model.Trunk.Device;
         var batch = prompts.Count;
@@ -112,7 +121,8 @@ public sealed class Sampler
             for (var step = 0; step < options.MaxNewTokens && !cancellationToken.IsCancellationRequested; step++)
             {
                 using var scope = NewDisposeScope();
-                var drawn = state.Record(DrawNext(last, options, generator, running, batch), EndToken, PadToken);
+                var drawn = state.Record(DrawNext(Constrain(last, cursors, running), options, generator, running, batch), EndToken, PadToken);
+                Advance(cursors, drawn);
                 last.Dispose();
                 last = null;
                 onStep?.Invoke(drawn);
@@ -165,7 +175,7 @@ public sealed class Sampler
 
     private List<GeneratedSequence> GenerateUncached(
         IReadOnlyList<int[]> prompts, SamplingOptions options, Generator? generator,
-        Action<int[]>? onStep, CancellationToken cancellationToken)
+        Action<int[]>? onStep, ITokenCursor?[]? cursors, CancellationToken cancellationToken)
     {
         var device = _model.Trunk.Device;
         var state = new RowState(prompts.Count);
@@ -175,7 +185,8 @@ public sealed class Sampler
             using var scope = NewDisposeScope();
             var (tokens, mask) = LeftPad(rows.Select(r => r.ToArray()).ToList(), PadToken, device);
             var last = _model.forward(tokens, mask).select(1, -1);                 // (B, V)
-            var drawn = state.Record(DrawNext(last, options, generator), EndToken, PadToken);
+            var drawn = state.Record(DrawNext(Constrain(last, cursors, null), options, generator), EndToken, PadToken);
+            Advance(cursors, drawn);
             onStep?.Invoke(drawn);
             if (state.AllFinished)
             {
@@ -189,6 +200,59 @@ public sealed class Sampler
         }
 
         return state.Results();
+    }
+
+    /// <summary>Removes from (R, V) logits the tokens each row's cursor forbids (−∞); the logits as they are when no
+    /// row has a cursor.</summary>
+    /// <param name="logits">(R, V) next-token logits.</param>
+    /// <param name="cursors">Per batch row, its constraint cursor or null (null: no row is constrained).</param>
+    /// <param name="rows">Which batch row each logits row belongs to (null: all, in order).</param>
+    public static Tensor Constrain(Tensor logits, IReadOnlyList<ITokenCursor?>? cursors, IReadOnlyList<int>? rows)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        var count = (int)logits.shape[0];
+        if (cursors is null || Enumerable.Range(0, count).All(r => cursors[rows?[r] ?? r] is null))
+        {
+            return logits;
+        }
+
+        var vocabulary = (int)logits.shape[1];
+        var penalty = new float[count * vocabulary];
+        for (var r = 0; r < count; r++)
+        {
+            if (cursors[rows?[r] ?? r]?.Allowed is not { } allowed)
+            {
+                continue;
+            }
+
+            for (var v = 0; v < vocabulary; v++)
+            {
+                if (v >= allowed.Count || !allowed[v])
+                {
+                    penalty[(r * vocabulary) + v] = float.NegativeInfinity;
+                }
+            }
+        }
+
+        using var mask = tensor(penalty, [count, vocabulary], device: logits.device);
+        return logits.to_type(ScalarType.Float32) + mask;
+    }
+
+    /// <summary>Moves each constrained row's cursor past the token it drew (−1: the row had already finished).</summary>
+    private static void Advance(ITokenCursor?[]? cursors, int[] drawn)
+    {
+        if (cursors is null)
+        {
+            return;
+        }
+
+        for (var b = 0; b < drawn.Length; b++)
+        {
+            if (drawn[b] >= 0)
+            {
+                cursors[b]?.Advance(drawn[b]);
+            }
+        }
     }
 
     /// <summary>Draws one token per row from (B, V) logits: temperature, then top-k, then top-p.</summary>
@@ -226,36 +290,42 @@ public sealed class Sampler
         for (var r = 0; r < count; r++)
         {
             var b = rows?[r] ?? r;
-            var row = probabilities.AsSpan(r * vocabulary, vocabulary);
-            var total = 0.0;
-            foreach (var p in row)
-            {
-                total += p;
-            }
-
-            // First token whose cumulative probability passes u·total (total ≈ 1; using it absorbs rounding).
-            var target = uniforms[b] * total;
-            var cumulative = 0.0;
-            var choice = -1;
-            for (var v = 0; v < vocabulary; v++)
-            {
-                if (row[v] <= 0)
-                {
-                    continue;
-                }
-
-                choice = v;
-                cumulative += row[v];
-                if (cumulative > target)
-                {
-                    break;
-                }
-            }
-
-            drawn[b] = choice;
+            drawn[b] = InverseCdf(probabilities.AsSpan(r * vocabulary, vocabulary), uniforms[b]);
         }
 
         return drawn;
+    }
+
+    /// <summary>The first entry whose cumulative probability passes <paramref name="uniform"/> · total (total ≈ 1;
+    /// using it absorbs rounding), walking <paramref name="probabilities"/> in order and skipping zeros (filtered
+    /// tokens); the last nonzero entry when rounding leaves the target unreached.</summary>
+    internal static int InverseCdf(ReadOnlySpan<float> probabilities, double uniform)
+    {
+        var total = 0.0;
+        foreach (var p in probabilities)
+        {
+            total += p;
+        }
+
+        var target = uniform * total;
+        var cumulative = 0.0;
+        var choice = -1;
+        for (var v = 0; v < probabilities.Length; v++)
+        {
+            if (probabilities[v] <= 0)
+            {
+                continue;
+            }
+
+            choice = v;
+            cumulative += probabilities[v];
+            if (cumulative > target)
+            {
+                break;
+            }
+        }
+
+        return choice;
     }
 
     /// <summary>Applies temperature, top-k and top-p to (B, V) logits; removed tokens get −∞.</summary>

@@ -99,22 +99,31 @@ public sealed class TextPolicy : IDisposable
     /// <param name="requests">Prompt ids (cut as in the single-prompt overload) and how many responses each.</param>
     /// <param name="options">Length, temperature, top-k, top-p, shared by the whole batch.</param>
     /// <param name="seed">Seeds the sampling of the whole batch.</param>
+    /// <param name="constraints">Per request, what its responses may say (null: free text), or null for none.</param>
     /// <returns>Per request, its decoded responses, without the end token.</returns>
-    public IReadOnlyList<IReadOnlyList<string>> Sample(IReadOnlyList<(int[] Prompt, int K)> requests, SamplingOptions options, long seed = 0)
+    public IReadOnlyList<IReadOnlyList<string>> Sample(IReadOnlyList<(int[] Prompt, int K)> requests, SamplingOptions options, long seed = 0, IReadOnlyList<ITokenConstraint?>? constraints = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(options);
-        var rows = new List<int[]>();
-        foreach (var (prompt, k) in requests)
+        if (constraints is not null && constraints.Count != requests.Count)
         {
+            throw new ArgumentException($"{constraints.Count} constraints for {requests.Count} requests: give one per request (null for none).", nameof(constraints));
+        }
+
+        var rows = new List<int[]>();
+        var rowConstraints = new List<ITokenConstraint?>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (prompt, k) = requests[i];
             ArgumentNullException.ThrowIfNull(prompt, nameof(requests));
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k, nameof(requests));
             var fitted = Fit(prompt, options);
             rows.AddRange(Enumerable.Repeat(fitted, k));
+            rowConstraints.AddRange(Enumerable.Repeat(constraints?[i], k));
         }
 
         using var generator = new Generator((ulong)seed, CPU);
-        var texts = Sampler.Generate(rows, options, generator).Select(r => Tokenizer.Decode(r.Tokens, skipSpecialTokens: true)).ToList();
+        var texts = Sampler.Generate(rows, options, generator, constraints: constraints is null ? null : rowConstraints).Select(r => Tokenizer.Decode(r.Tokens, skipSpecialTokens: true)).ToList();
         var results = new List<IReadOnlyList<string>>(requests.Count);
         var offset = 0;
         foreach (var (_, k) in requests)
@@ -171,7 +180,7 @@ public sealed class TextPolicy : IDisposable
                 text.Append(piece);
                 onText(piece);
             }
-        }, cancellationToken);
+        }, cancellationToken: cancellationToken);
         return text.ToString();
     }
 

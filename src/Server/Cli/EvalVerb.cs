@@ -14,7 +14,7 @@ public sealed class EvalVerb : ICliVerb
     public string Name => "eval";
 
     public string Usage =>
-        "[--policy DIR] [--scenarios DIR|builtin] --agent NAME [--seed N] [--episodes N] [--rationality B] [--json] [--per-scenario]   evaluate an agent";
+        "[--policy DIR] [--scenarios DIR|builtin] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--json] [--per-scenario]   evaluate an agent";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -27,13 +27,14 @@ public sealed class EvalVerb : ICliVerb
         var policy = args.Get("policy");
         var json = args.Flag("json");
         var perScenario = args.Flag("per-scenario");
+        var sampling = ReadSampling(args);
         args.RejectUnknown();
         if (episodes < 1)
         {
             throw new CliUsageException("--episodes must be at least 1.");
         }
 
-        var agent = CreateAgent(agentName, policy, seed);
+        var agent = CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature));
         var scenarios = LoadScenarios(scenarioSource);
         // Progress goes to stderr so that stdout stays one JSON object with --json.
         var report = await Evaluator.EvaluateAsync(
@@ -77,12 +78,31 @@ public sealed class EvalVerb : ICliVerb
         return 0;
     }
 
+    /// <summary><c>--samples K</c> (1–256) and <c>--temperature T</c> (0.05–5) for the policy-backed agents; null
+    /// where not given. Out of range is a usage error.</summary>
+    internal static (int? Samples, float? Temperature) ReadSampling(CliArgs args)
+    {
+        int? samples = args.Get("samples") is null ? null : args.GetInt("samples", 0);
+        double? temperature = args.Get("temperature") is null ? null : args.GetDouble("temperature", 0);
+        if (samples is < 1 or > 256)
+        {
+            throw new CliUsageException("--samples must be between 1 and 256.");
+        }
+
+        if (temperature is < 0.05 or > 5)
+        {
+            throw new CliUsageException("--temperature must be between 0.05 and 5.");
+        }
+
+        return (samples, (float?)temperature);
+    }
+
     /// <summary>The agent by catalog name; an unknown name is a usage error listing the known ones.</summary>
-    internal static IHouseholdAgent CreateAgent(string name, string? policy, int seed)
+    internal static IHouseholdAgent CreateAgent(string name, AgentContext context)
     {
         try
         {
-            return AgentCatalog.Create(name, new AgentContext(policy, seed));
+            return AgentCatalog.Create(name, context);
         }
         catch (KeyNotFoundException e)
         {

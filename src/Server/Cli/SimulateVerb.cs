@@ -10,7 +10,7 @@ public sealed class SimulateVerb : ICliVerb
 {
     public string Name => "simulate";
 
-    public string Usage => "--scenario FILE|ID --agent NAME [--policy DIR] [--seed N] [--rationality B]   print one episode's transcript";
+    public string Usage => "--scenario FILE|ID --agent NAME [--policy DIR] [--seed N] [--rationality B] [--samples K] [--temperature T] [--candidates]   print one episode's transcript";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -20,12 +20,14 @@ public sealed class SimulateVerb : ICliVerb
         var seed = args.GetInt("seed", 0);
         var rationality = args.GetDouble("rationality", new HumanOptions().Rationality);
         var policy = args.Get("policy");
+        var sampling = EvalVerb.ReadSampling(args);
+        var candidates = args.Flag("candidates");
         args.RejectUnknown();
 
-        var agent = EvalVerb.CreateAgent(agentName, policy, seed);
+        var agent = EvalVerb.CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature));
         var scenario = LoadScenario(scenarioName);
         var result = await EpisodeRunner.RunAsync(agent, scenario, seed, new HumanOptions(rationality), cancellationToken: cancellationToken);
-        Console.Write(Transcript.Format(result));
+        Console.Write(Transcript.Format(result, candidates));
         return 0;
     }
 

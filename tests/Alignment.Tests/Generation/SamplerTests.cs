@@ -114,7 +114,7 @@ public class SamplerTests
             {
                 cancel.Cancel();
             }
-        }, cancel.Token);
+        }, cancellationToken: cancel.Token);
         Assert.Equal(3, steps.Count);
         Assert.Equal(steps.Select(s => s[0]), results[0].Tokens);
     }
@@ -204,7 +204,7 @@ public class SamplerTests
         Assert.Equal((before, before), (mid, DisposeScopeManager.Statistics.ThreadTotalLiveCount));
 
         using var cancel = new CancellationTokenSource();
-        sampler.Generate(Prompts, new SamplingOptions(MaxNewTokens: 8), new Generator(1, CPU), _ => cancel.Cancel(), cancel.Token);
+        sampler.Generate(Prompts, new SamplingOptions(MaxNewTokens: 8), new Generator(1, CPU), _ => cancel.Cancel(), cancellationToken: cancel.Token);
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }

@@ -44,12 +44,24 @@ public class EvalVerbTests
         Assert.Contains("utility under θ:", output);
     }
 
+    [Fact]
+    public async Task Simulate_with_candidates_shows_the_policy_samples_each_decision_weighed()
+    {
+        var (code, output, _) = await RunAsync("simulate", "--scenario", "control-bring-the-remote", "--agent", "full", "--samples", "3", "--candidates");
+        Assert.Equal(0, code);
+        var header = output.Split('\n').First(l => l.Contains("policy samples", StringComparison.Ordinal));
+        Assert.Contains("(3)", header);
+    }
+
     [Theory]
     [InlineData("eval", "--agent", "no-such-agent")]
     [InlineData("eval", "--agent", "oracle", "--scenarios", "/no/such/folder")]
     [InlineData("eval")]
     [InlineData("simulate", "--scenario", "no-such-scenario", "--agent", "oracle")]
-    public async Task Unknown_agents_and_scenarios_are_usage_errors(params string[] args)
+    [InlineData("eval", "--agent", "full", "--samples", "0")]
+    [InlineData("eval", "--agent", "full", "--temperature", "0")]
+    [InlineData("simulate", "--scenario", "canonical-cat", "--agent", "full", "--samples", "many")]
+    public async Task Unknown_agents_and_scenarios_and_bad_sampling_are_usage_errors(params string[] args)
     {
         var (code, _, error) = await RunAsync(args);
         Assert.Equal(2, code);

@@ -1,0 +1,297 @@
+using System.Runtime.CompilerServices;
+using CoopAgent.Alignment.Generation;
+
+namespace CoopAgent.Agent.Household;
+
+/// <summary>
+/// The robot's action language (<see cref="ActionParser"/>) narrowed to one home, for constrained decoding: plans
+/// of steps joined by <c>"; "</c>, where every step names only what is there — rooms of the home, things the
+/// robot sees (by id or name) or a known kind of thing it might find in a closed cupboard, closable things to
+/// open, appliances to switch, people who live there — plus <c>ask "…"</c> and <c>say "…"</c> with free text,
+/// <c>wait</c> and <c>done</c>. The policy still chooses every step and every word; the grammar only removes
+/// what would name something absent (a person called "jo" in a home without one, a box nobody owns).
+/// </summary>
+/// <remarks>
+/// An automaton over characters: each step form is a sequence of parts (literal words, or a slot holding any of
+/// a set of names), each part a trie; the state is the set of places a prefix can be in (names like "cup" and
+/// "cup of tea" leave more than one), determinised lazily and kept. Not thread-safe: one sampler at a time.
+/// </remarks>
+public sealed class PlanGrammar : ITextGrammar
+{
+    private const int FreeNode = -1;
+
+    /// <summary>Regimes of a plan: nothing opened or ordered yet, and after (unseen things may be named).</summary>
+    private const int Looking = 0;
+    private const int Found = 1;
+
+    private static readonly ConditionalWeakTable<Ontology, Trie> KindTries = new();
+    private static readonly Trie Prepositions = Trie.Of(" in ", " on ");
+
+    private readonly List<Form> _forms = [];
+    private readonly List<long[]> _states = [];
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int State, char Character), int> _next = [];
+
+    private PlanGrammar()
+    {
+    }
+
+    public int Start { get; private set; }
+
+    /// <summary>Distinct automaton states built so far (grows as sampling explores).</summary>
+    public int StateCount => _states.Count;
+
+    /// <summary>The grammar of plans in the home <paramref name="view"/> shows (what the robot sees and knows).</summary>
+    /// <param name="view">The robot's view of the home.</param>
+    /// <param name="people">Further people a plan may name (the person giving the instruction, when not in view).</param>
+    public static PlanGrammar For(World view, IEnumerable<string>? people = null)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var visible = view.Visible().ToList();
+        // What can be carried, by the simulator's rule: anything not fixed (a pet too: the harm gate, not the grammar,
+        // is what stops a plan that should not be carried out).
+        var seen = Trie.Of(visible.Where(i => !i.Kind.Has(Traits.Fixed)).SelectMany(Names));
+        var anything = Trie.Of(visible.SelectMany(Names));
+        var kinds = KindTries.GetValue(view.Ontology, KindsTrie);
+        var delivered = Trie.Of(Enumerable.Range(1, 3).Select(n => $"delivery-{n}"));
+        var closable = Trie.Of(visible.Where(i => i.CanClose).SelectMany(Names));
+        var appliances = Trie.Of(visible.Where(i => i.Kind.Has(Traits.Appliance)).SelectMany(Names));
+        var rooms = Trie.Of(view.Rooms.Select(r => r.Name));
+        var persons = Trie.Of(view.People.Select(p => p.Name).Concat(people ?? []).Select(Ontology.Normalize).Where(n => n.Length > 0));
+        var menu = view.Delivery.Menu.Count == 0 ? kinds : Trie.Of(view.Delivery.Menu.SelectMany(k => new[] { k, k.Replace(' ', '-') }));
+
+        var grammar = new PlanGrammar();
+        foreach (var regime in new[] { Looking, Found })
+        {
+            // Before anything is opened or ordered a plan may name only what is in view; after, also whatever
+            // could have been inside, or delivered.
+            Trie[] things = regime == Looking ? [seen] : [seen, kinds, delivered];
+            grammar.Add(regime, regime, "goto ", rooms);
+            grammar.Add(regime, Found, "open ", closable);
+            grammar.Add(regime, regime, "close ", closable);
+            foreach (var verb in new[] { "take ", "cook ", "heat ", "dispose " })
+            {
+                grammar.Add(regime, regime, verb, things);
+            }
+
+            grammar.Add(regime, regime, "clean ", [anything, .. things.Skip(1)]);
+
+            grammar.Add(regime, regime, "turn on ", appliances);
+            grammar.Add(regime, regime, "turn off ", appliances);
+            if (view.Delivery.Available)
+            {
+                grammar.Add(regime, Found, "order ", menu);
+            }
+
+            grammar.Add(regime, regime, new Part([Trie.Of("put ")]), new Part(things), new Part([Prepositions]), new Part([anything]));
+            grammar.Add(regime, regime, new Part([Trie.Of("give ")]), new Part(things), new Part([Trie.Of(" to ")]), new Part([persons]));
+            grammar.Add(regime, regime, new Part([Trie.Of("pour ")]), new Part(things), new Part([Trie.Of(" into ")]), new Part([anything]));
+            grammar.Add(regime, regime, new Part([Trie.Of("wait", "done")]));
+            grammar.Add(regime, regime, new Part([Trie.Of("ask \"", "say \"")]), Part.FreeText);
+        }
+
+        grammar.Start = grammar.Intern(grammar.Closure(grammar.StepStarts(Looking)));
+        return grammar;
+    }
+
+    public int Next(int state, char character)
+    {
+        if (_next.TryGetValue((state, character), out var known))
+        {
+            return known;
+        }
+
+        var moved = new HashSet<long>();
+        foreach (var place in _states[state])
+        {
+            Step(place, character, moved);
+        }
+
+        var next = moved.Count == 0 ? -1 : Intern(Closure(moved));
+        _next[(state, character)] = next;
+        return next;
+    }
+
+    public bool CanEnd(int state) => Array.IndexOf(_states[state], StepEnd(Looking)) >= 0 || Array.IndexOf(_states[state], StepEnd(Found)) >= 0;
+
+    /// <summary>Whether the whole of <paramref name="text"/> is a plan this grammar allows.</summary>
+    public bool Accepts(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var state = Start;
+        foreach (var character in text)
+        {
+            state = Next(state, character);
+            if (state < 0)
+            {
+                return false;
+            }
+        }
+
+        return CanEnd(state);
+    }
+
+    /// <summary>The names a plan may use for an item: its id and its name, as the parser reads them.</summary>
+    private static IEnumerable<string> Names(Item item) => [item.Id, Ontology.Normalize(item.Name)];
+
+    /// <summary>Kinds that could be lying unseen in a closed cupboard or be ordered: not furniture, fixtures,
+    /// appliances, people or pets. Both spellings the policy writes: "iced coffee" and "iced-coffee".</summary>
+    private static Trie KindsTrie(Ontology ontology) => Trie.Of(ontology.Kinds
+        .Where(k => !k.Has(Traits.Fixed) && !k.Has(Traits.Person) && !k.Has(Traits.Pet) && !k.Has(Traits.Appliance)
+                    && k.Category is not (KindCategory.Furniture or KindCategory.Appliance))
+        .SelectMany(k => new[] { k.Name, k.Name.Replace(' ', '-') }));
+
+    private void Add(int regime, int after, string verb, params Trie[] names) => Add(regime, after, new Part([Trie.Of(verb)]), new Part(names));
+
+    private void Add(int regime, int after, params Part[] parts)
+    {
+        // A slot with no names (no closable thing in view) makes the form impossible; leave it out.
+        if (parts.All(p => p.IsFree || p.Tries.Any(t => !t.IsEmpty)))
+        {
+            _forms.Add(new Form(regime, after, parts));
+        }
+    }
+
+    // Between steps: the end of a step, and the separator after it, in each regime (negative, never a place).
+    private static long StepEnd(int regime) => -1 - (2 * regime);
+
+    private static long Separator(int regime) => -2 - (2 * regime);
+
+    // A place is packed in a long: form (16 bits), part (8), trie within the part (8), node (32; −1 in free text).
+    private static long Place(int form, int part, int trie, int node) => ((long)form << 48) | ((long)part << 40) | ((long)trie << 32) | (uint)node;
+
+    private static (int Form, int Part, int Trie, int Node) Unpack(long place) =>
+        ((int)(place >> 48), (int)((place >> 40) & 0xFF), (int)((place >> 32) & 0xFF), (int)(place & 0xFFFFFFFF));
+
+    private IEnumerable<long> StepStarts(int regime) => Enumerable.Range(0, _forms.Count).Where(f => _forms[f].Regime == regime).SelectMany(f => Entries(f, 0));
+
+    private IEnumerable<long> Entries(int form, int part) => _forms[form].Parts[part].IsFree
+        ? [Place(form, part, 0, FreeNode)]
+        : _forms[form].Parts[part].Tries.Select((t, i) => (t, i)).Where(x => !x.t.IsEmpty).Select(x => Place(form, part, x.i, 0));
+
+    private void Step(long place, char character, HashSet<long> moved)
+    {
+        if (place < 0)
+        {
+            // Between steps: "; " then the next step, in the regime the last step left.
+            var regime = (int)((-place - 1) / 2);
+            var atEnd = place == StepEnd(regime);
+            if (atEnd && character == ';')
+            {
+                moved.Add(Separator(regime));
+            }
+            else if (!atEnd && character == ' ')
+            {
+                moved.UnionWith(StepStarts(regime));
+            }
+
+            return;
+        }
+
+        var (form, part, trie, node) = Unpack(place);
+        if (node == FreeNode)
+        {
+            moved.Add(character == '"' ? StepEnd(_forms[form].After) : place);
+            return;
+        }
+
+        if (_forms[form].Parts[part].Tries[trie].Next(node, character) is var child and >= 0)
+        {
+            moved.Add(Place(form, part, trie, child));
+        }
+    }
+
+    /// <summary>Adds, for every place at the end of a name, the start of the form's next part (or the end of the step).</summary>
+    private long[] Closure(IEnumerable<long> places)
+    {
+        var set = new HashSet<long>(places);
+        var work = new Stack<long>(set);
+        while (work.Count > 0)
+        {
+            var place = work.Pop();
+            if (place < 0)
+            {
+                continue;
+            }
+
+            var (form, part, trie, node) = Unpack(place);
+            if (node == FreeNode || !_forms[form].Parts[part].Tries[trie].IsEnd(node))
+            {
+                continue;
+            }
+
+            var following = part + 1 < _forms[form].Parts.Count ? Entries(form, part + 1) : [StepEnd(_forms[form].After)];
+            foreach (var next in following)
+            {
+                if (set.Add(next))
+                {
+                    work.Push(next);
+                }
+            }
+        }
+
+        var sorted = set.ToArray();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    private int Intern(long[] places)
+    {
+        var key = string.Join(',', places);
+        if (!_ids.TryGetValue(key, out var id))
+        {
+            id = _states.Count;
+            _states.Add(places);
+            _ids[key] = id;
+        }
+
+        return id;
+    }
+
+    /// <summary>One form of step: allowed in <paramref name="Regime"/>, leaving the plan in <paramref name="After"/>.</summary>
+    private sealed record Form(int Regime, int After, IReadOnlyList<Part> Parts);
+
+    /// <summary>One part of a step form: literal words or a slot of names (the union of its tries), or free text up to a closing quote.</summary>
+    private sealed record Part(IReadOnlyList<Trie> Tries, bool IsFree = false)
+    {
+        public static Part FreeText { get; } = new([], true);
+    }
+
+    /// <summary>A character trie of names.</summary>
+    private sealed class Trie
+    {
+        private readonly List<Dictionary<char, int>> _children = [new()];
+        private readonly List<bool> _ends = [false];
+
+        public bool IsEmpty => _children[0].Count == 0;
+
+        public static Trie Of(params IEnumerable<string> names)
+        {
+            var trie = new Trie();
+            foreach (var name in names.Where(n => !string.IsNullOrEmpty(n)))
+            {
+                var node = 0;
+                foreach (var character in name)
+                {
+                    if (!trie._children[node].TryGetValue(character, out var child))
+                    {
+                        child = trie._children.Count;
+                        trie._children.Add([]);
+                        trie._ends.Add(false);
+                        trie._children[node][character] = child;
+                    }
+
+                    node = child;
+                }
+
+                trie._ends[node] = true;
+            }
+
+            return trie;
+        }
+
+        public int Next(int node, char character) => _children[node].TryGetValue(character, out var child) ? child : -1;
+
+        public bool IsEnd(int node) => _ends[node];
+    }
+}

@@ -1,0 +1,101 @@
+using CoopAgent.Alignment.Generation;
+using CoopAgent.Alignment.Models;
+using CoopAgent.Alignment.Policy;
+using CoopAgent.Alignment.Tokenization;
+
+namespace CoopAgent.Alignment.Tests.Generation;
+
+public class GrammarConstraintTests
+{
+    private static readonly string[] Words = ["yes", "no", "maybe later"];
+
+    /// <summary>A grammar of a few whole words: the state is the prefix read so far.</summary>
+    private sealed class WordGrammar(IReadOnlyList<string> words) : ITextGrammar
+    {
+        private readonly List<string> _prefixes = [""];
+
+        public int Start => 0;
+
+        public int Next(int state, char character)
+        {
+            var prefix = _prefixes[state] + character;
+            if (!words.Any(w => w.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                return -1;
+            }
+
+            var index = _prefixes.IndexOf(prefix);
+            if (index < 0)
+            {
+                index = _prefixes.Count;
+                _prefixes.Add(prefix);
+            }
+
+            return index;
+        }
+
+        public bool CanEnd(int state) => words.Contains(_prefixes[state]);
+    }
+
+    private static TextPolicy TinyPolicy(long seed)
+    {
+        var tokenizer = CompactTokenizer.Build(["yes no maybe later, whatever you like"]);
+        return TextPolicy.CreateUntrained(seed, tokenizer, new GptConfig(tokenizer.Count, ContextLength: 64, Layers: 1, Heads: 2, Width: 16));
+    }
+
+    private static readonly SamplingOptions Hot = new(MaxNewTokens: 12, Temperature: 2.0);
+
+    [Fact]
+    public void Every_constrained_sample_is_a_word_of_the_grammar_and_free_samples_are_not()
+    {
+        using var policy = TinyPolicy(3);
+        int[] prompt = [CompactTokenizer.BosId, CompactTokenizer.AssistantId];
+        var constraint = new GrammarConstraint(new WordGrammar(Words), policy.Tokenizer);
+
+        var constrained = policy.Sample([(prompt, 24)], Hot, seed: 5, constraints: [constraint])[0];
+        var free = policy.Sample([(prompt, 24)], Hot, seed: 5)[0];
+
+        Assert.All(constrained, s => Assert.Contains(s, Words));
+        Assert.True(constrained.Distinct().Count() > 1, "the policy still chooses among the words");
+        Assert.DoesNotContain(free, Words.Contains);
+    }
+
+    [Fact]
+    public void Each_request_keeps_its_own_constraint_in_a_shared_batch()
+    {
+        using var policy = TinyPolicy(4);
+        int[] prompt = [CompactTokenizer.BosId, CompactTokenizer.AssistantId];
+        var results = policy.Sample([(prompt, 8), (prompt, 8)], Hot, seed: 9, constraints: [new GrammarConstraint(new WordGrammar(["no"]), policy.Tokenizer), null]);
+
+        Assert.All(results[0], s => Assert.Equal("no", s));
+        Assert.Contains(results[1], s => s != "no");
+    }
+
+    [Fact]
+    public void The_end_token_is_allowed_only_where_the_grammar_may_end()
+    {
+        var tokenizer = CompactTokenizer.Build(["yes"]);
+        var cursor = new GrammarConstraint(new WordGrammar(["yes"]), tokenizer).Begin();
+        Assert.False(cursor.Allowed[CompactTokenizer.EosId]);
+        Assert.DoesNotContain(Enumerable.Range(0, tokenizer.Count), id => CompactTokenizer.IsSpecial(id) && cursor.Allowed[id]);
+
+        foreach (var id in tokenizer.Encode("yes"))
+        {
+            Assert.True(cursor.Allowed[id]);
+            cursor.Advance(id);
+        }
+
+        Assert.True(cursor.Allowed[CompactTokenizer.EosId]);
+        Assert.DoesNotContain(Enumerable.Range(CompactTokenizer.EosId + 1, tokenizer.Count - CompactTokenizer.EosId - 1), id => cursor.Allowed[id]);
+    }
+
+    [Fact]
+    public void A_constraint_list_that_does_not_match_the_requests_is_refused()
+    {
+        using var policy = TinyPolicy(1);
+        int[] prompt = [CompactTokenizer.BosId, CompactTokenizer.AssistantId];
+        var constraint = new GrammarConstraint(new WordGrammar(Words), policy.Tokenizer);
+        Assert.Throws<ArgumentException>(() => policy.Sample([(prompt, 2), (prompt, 2)], Hot, constraints: [constraint]));
+        Assert.Throws<ArgumentException>(() => policy.Sampler.Generate([prompt], Hot, constraints: [constraint, constraint]));
+    }
+}
