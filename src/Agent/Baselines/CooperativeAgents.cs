@@ -27,7 +27,12 @@ public static class CooperativeAgents
         var folder = context.PolicyDirectory ?? FindDefaultPolicy();
         var policy = folder is null ? TextPolicy.CreateUntrained(context.Seed) : TextPolicy.Load(folder);
         var defaults = CooperativeAgentOptions.Default;
-        var options = defaults with { Samples = context.Samples ?? defaults.Samples, Temperature = context.Temperature ?? defaults.Temperature };
+        var options = defaults with
+        {
+            Samples = context.Samples ?? defaults.Samples,
+            Temperature = context.Temperature ?? defaults.Temperature,
+            Grounded = defaults.Grounded && !context.FreeText,
+        };
         return Create(name, new PolicyChatClient(policy), options: options);
     }
 

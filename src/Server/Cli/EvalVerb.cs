@@ -14,7 +14,7 @@ public sealed class EvalVerb : ICliVerb
     public string Name => "eval";
 
     public string Usage =>
-        "[--policy DIR] [--scenarios DIR|builtin] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--json] [--per-scenario]   evaluate an agent";
+        "[--policy DIR] [--scenarios DIR|builtin] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--json] [--per-scenario]   evaluate an agent";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -34,7 +34,7 @@ public sealed class EvalVerb : ICliVerb
             throw new CliUsageException("--episodes must be at least 1.");
         }
 
-        var agent = CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature));
+        var agent = CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature, sampling.FreeText));
         var scenarios = LoadScenarios(scenarioSource);
         // Progress goes to stderr so that stdout stays one JSON object with --json.
         var report = await Evaluator.EvaluateAsync(
@@ -78,9 +78,9 @@ public sealed class EvalVerb : ICliVerb
         return 0;
     }
 
-    /// <summary><c>--samples K</c> (1–256) and <c>--temperature T</c> (0.05–5) for the policy-backed agents; null
-    /// where not given. Out of range is a usage error.</summary>
-    internal static (int? Samples, float? Temperature) ReadSampling(CliArgs args)
+    /// <summary><c>--samples K</c> (1–256), <c>--temperature T</c> (0.05–5) and <c>--free-text</c> (no plan grammar) for
+    /// the policy-backed agents; null where not given. Out of range is a usage error.</summary>
+    internal static (int? Samples, float? Temperature, bool FreeText) ReadSampling(CliArgs args)
     {
         int? samples = args.Get("samples") is null ? null : args.GetInt("samples", 0);
         double? temperature = args.Get("temperature") is null ? null : args.GetDouble("temperature", 0);
@@ -94,7 +94,7 @@ public sealed class EvalVerb : ICliVerb
             throw new CliUsageException("--temperature must be between 0.05 and 5.");
         }
 
-        return (samples, (float?)temperature);
+        return (samples, (float?)temperature, args.Flag("free-text"));
     }
 
     /// <summary>The agent by catalog name; an unknown name is a usage error listing the known ones.</summary>

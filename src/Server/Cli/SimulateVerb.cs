@@ -10,7 +10,7 @@ public sealed class SimulateVerb : ICliVerb
 {
     public string Name => "simulate";
 
-    public string Usage => "--scenario FILE|ID --agent NAME [--policy DIR] [--seed N] [--rationality B] [--samples K] [--temperature T] [--candidates]   print one episode's transcript";
+    public string Usage => "--scenario FILE|ID --agent NAME [--policy DIR] [--seed N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--candidates]   print one episode's transcript";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed class SimulateVerb : ICliVerb
         var candidates = args.Flag("candidates");
         args.RejectUnknown();
 
-        var agent = EvalVerb.CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature));
+        var agent = EvalVerb.CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature, sampling.FreeText));
         var scenario = LoadScenario(scenarioName);
         var result = await EpisodeRunner.RunAsync(agent, scenario, seed, new HumanOptions(rationality), cancellationToken: cancellationToken);
         Console.Write(Transcript.Format(result, candidates));
