@@ -43,6 +43,10 @@ public sealed record CooperativeAgentOptions
     /// things and people of the home in view, and known kinds of things for closed cupboards. Off: free text.</summary>
     public bool Grounded { get; init; } = true;
 
+    /// <summary>When no candidate beats doing nothing but a plan wanted to open something closed, look inside and
+    /// decide again (each container once) instead of stopping.</summary>
+    public bool LookWhenStuck { get; init; } = true;
+
     /// <summary>Longest turn sampled: a plan of eight steps is 24 tokens in the compact cl100k vocabulary, so 64 leaves room.</summary>
     public int MaxOutputTokens { get; init; } = 64;
 

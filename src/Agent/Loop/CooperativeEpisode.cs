@@ -54,6 +54,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private readonly List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _requested = [];
     private GoalModel? _goal;
     private string? _lookedInto;
+    private readonly HashSet<string> _lookedIntoBefore = new(StringComparer.Ordinal);
     private World? _view;
     private List<ScoredCandidate> _lastCandidates = [];
     private IReadOnlyList<string>? _unreportedSamples;
@@ -264,18 +265,29 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
     private void UpdateFromInstruction(World view)
     {
-        // Speaker model: the words chose one item among those the speaker could have named in this home
-        // (same category, in view); P(words | θ) ∝ exp(β·U_θ(that item served to the recipient)). Only item
-        // preferences enter: the speaker was not thinking of anything else (the cat, the budget), so the rest
-        // of θ keeps its prior. An instruction that names no item says nothing here.
-        if (_goal is not { Named.Count: > 0 } goal)
+        if (_goal is { } goal)
+        {
+            UpdateFromWords(goal.Named, goal.Recipient, view);
+        }
+    }
+
+    /// <summary>
+    /// Speaker model for words that name an item (the instruction, or the answer to an open question: "Orange juice
+    /// would be lovely."): the words chose one item among those the speaker could have named in this home (same
+    /// category, in view); P(words | θ) ∝ exp(β·U_θ(that item served to the recipient)). Only item preferences
+    /// enter: the speaker was not thinking of anything else (the cat, the budget), so the rest of θ keeps its
+    /// prior. Words that name no item say nothing here.
+    /// </summary>
+    private void UpdateFromWords(IReadOnlyList<ObjectKind> kinds, string recipient, World view)
+    {
+        if (kinds.Count == 0)
         {
             return;
         }
 
         // What the speaker could have named: kinds of the same category in view, and those the hypotheses
         // have preferences about (the speaker knows what is in the closed cupboard; the agent knows its prior).
-        var named = goal.Named[0];
+        var named = kinds[0];
         var preferred = _hypotheses.Thetas.SelectMany(t => t.Preferences).Select(p => p.Kind).OfType<string>()
             .Select(k => view.Ontology.Find(k)).OfType<ObjectKind>();
         var alternatives = view.Items.Select(i => i.Filling ?? i.Kind).Concat(preferred)
@@ -288,9 +300,9 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return;
         }
 
-        var child = view.FindPerson(goal.Recipient)?.IsChild ?? false;
+        var child = view.FindPerson(recipient)?.IsChild ?? false;
         var utilities = _hypotheses.Thetas
-            .Select(t => (IReadOnlyList<double>)alternatives.Select(k => t.ServedValue(new Served(goal.Recipient, k.Name, k.Name, k.Traits, false, child), view.Ontology)).ToArray())
+            .Select(t => (IReadOnlyList<double>)alternatives.Select(k => t.ServedValue(new Served(recipient, k.Name, k.Name, k.Traits, false, child), view.Ontology)).ToArray())
             .ToList();
         Belief.UpdateChoice(utilities, alternatives.FindIndex(k => k.Name == named.Name), _options.Person.Rationality);
         Remember();
@@ -314,6 +326,12 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             if (RequestedPlan(answer.Text, _view) is { } requested)
             {
                 _requested.Add(requested);
+            }
+            else if (_view is not null && _goal is not null)
+            {
+                // Not a plan, but perhaps what they want ("Orange juice would be lovely."): evidence about θ, read
+                // as the instruction is, for the same person the instruction was for.
+                UpdateFromWords(new GoalModel(answer.Text, _view, _start.Person).Named, _goal.Recipient, _view);
             }
 
             return;
@@ -560,10 +578,11 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return Ask(observation, "What would you like me to do?", [], [], sampleTexts);
         }
 
-        if (_options.Asking == AskingRule.ValueOfInformation && Look(observation.View, candidates, probes, belief) is { } look)
+        if (_options.Asking == AskingRule.ValueOfInformation && (Look(observation.View, candidates, probes, belief) ?? LookWhenStuck(observation.View, decision, candidates)) is { } look)
         {
             Explanation = look.Explanation;
             _lookedInto = look.Actions[^1].Thing;
+            _lookedIntoBefore.Add(_lookedInto);
             foreach (var action in look.Actions)
             {
                 _plan.Enqueue(action);
@@ -676,6 +695,43 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         actions.Add(new HouseholdAction(Verb.Open, target));
         return (actions, explanation);
+    }
+
+    /// <summary>
+    /// When nothing proposed is worth more than doing nothing, but the plans wanted to open something closed that
+    /// the robot has not looked into: open it and decide again. <see cref="Look"/> values a look only by the plans
+    /// already sampled; what is inside may make the policy propose plans it could not have named before (the grammar
+    /// lets a plan name only what is in view until it opens something), so when stopping is the alternative, a
+    /// look — a few seconds, undone by closing — is the cheap way to find out. Each container once per episode.
+    /// </summary>
+    private (IReadOnlyList<HouseholdAction> Actions, string Explanation)? LookWhenStuck(World view, Decision decision, List<ScoredCandidate> candidates)
+    {
+        if (!_options.LookWhenStuck || decision.Kind == DecisionKind.Ask || candidates[decision.BestAction].Text != DoNothing)
+        {
+            return null;
+        }
+
+        var closed = candidates.SelectMany(c => c.Actions)
+            .Where(a => a.Verb == Verb.Open)
+            .Select(a => view.FindVisible(a.Thing).Item)
+            .OfType<Item>()
+            .Where(i => i.CanClose && !i.IsOpen && !_lookedIntoBefore.Contains(i.Id))
+            .DistinctBy(i => i.Id)
+            .OrderBy(i => view.RoomOf(i) == view.RobotRoom ? 0 : 1)
+            .FirstOrDefault();
+        if (closed is null)
+        {
+            return null;
+        }
+
+        var actions = new List<HouseholdAction>();
+        if (view.RoomOf(closed) is { } room && room != view.RobotRoom)
+        {
+            actions.Add(new HouseholdAction(Verb.Goto, room));
+        }
+
+        actions.Add(new HouseholdAction(Verb.Open, closed.Id));
+        return (actions, $"Nothing proposed is worth more than doing nothing with what I can see; the plans look in the {closed.Name}, so I look there first.");
     }
 
     /// <summary>What a look costs the person in expectation: the minutes of a walk and an opening, at θ's price of time.</summary>

@@ -1,0 +1,67 @@
+using CoopAgent.Agent.Evaluation;
+using CoopAgent.Agent.Household;
+using CoopAgent.Agent.Loop;
+using CoopAgent.Agent.Scenarios;
+
+namespace CoopAgent.Agent.Tests.Loop;
+
+/// <summary>
+/// When nothing the policy proposes beats doing nothing, the agent looks into what the plans wanted to open before it
+/// gives up; and an answer to an open question that names what the person wants is evidence about θ.
+/// </summary>
+public class LookWhenStuckTests
+{
+    private static readonly Scenario Milk = BuiltinScenarios.Get("hidden-milk-in-fridge");
+    private static readonly Scenario Drink = BuiltinScenarios.Get("pref-drink-for-alice");
+
+    private static (CooperativeEpisode Episode, World World) Begin(Scenario scenario, CooperativeAgentOptions options, params string[] samples)
+    {
+        var agent = new CooperativeAgent("full", new ScriptedPolicy(samples), options);
+        var episode = agent.BeginCooperativeEpisode(new EpisodeStart(scenario.Id, scenario.Instruction, scenario.Principal, scenario.Hypotheses,
+            scenario.StepLimit, scenario.QuestionCost, 1, scenario.Judge));
+        return (episode, scenario.CreateWorld());
+    }
+
+    private static Task<AgentTurn> NextAsync(CooperativeEpisode episode, Scenario scenario, World world, int step, params DialogueTurn[] dialogue) =>
+        episode.NextAsync(new Observation(step, scenario.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, scenario.Instruction), .. dialogue], null)).AsTask();
+
+    [Fact]
+    public async Task With_no_plan_worth_doing_it_opens_what_the_plans_wanted_to_open_instead_of_stopping()
+    {
+        // The only plan takes the crayons and opens the fridge to put them in: worse than nothing, but it says the
+        // fridge matters. The milk Leo wants is in there, unseen.
+        const string sample = "take crayons; open fridge; put crayons in fridge; done";
+        var (episode, world) = Begin(Milk, CooperativeAgentOptions.Default, sample);
+        var turn = await NextAsync(episode, Milk, world, 0);
+        Assert.Equal("open fridge", turn.Action);
+        Assert.Contains("look there", episode.Explanation, StringComparison.Ordinal);
+
+        var (stopping, home) = Begin(Milk, CooperativeAgentOptions.Default with { LookWhenStuck = false }, sample);
+        Assert.Equal(CooperativeEpisode.DoNothing, (await NextAsync(stopping, Milk, home, 0)).Action);
+    }
+
+    [Fact]
+    public async Task It_looks_into_each_container_once_then_stops()
+    {
+        var agent = new CooperativeAgent("full", new ScriptedPolicy("take crayons; open fridge; close fridge; done"));
+
+        var result = await EpisodeRunner.RunAsync(agent, Milk, 0);
+
+        Assert.Single(result.Steps, s => s.Turn.Action == "open fridge");
+        Assert.Equal("done", result.Steps[^1].Turn.Action);
+    }
+
+    [Fact]
+    public async Task An_open_answer_that_names_a_drink_moves_the_belief_towards_those_who_want_it()
+    {
+        // The policy only asks; with no plan to choose between the agent asks openly what to do.
+        var (episode, world) = Begin(Drink, CooperativeAgentOptions.Default, "ask \"What would you like?\"");
+        var question = await NextAsync(episode, Drink, world, 0);
+        Assert.StartsWith("ask ", question.Action);
+        var before = episode.Belief.Probability("wants-juice");
+
+        await NextAsync(episode, Drink, world, 1, new(Speaker.Assistant, question.Action), new(Speaker.User, "Orange juice would be lovely."));
+
+        Assert.True(episode.Belief.Probability("wants-juice") > before + 0.2, $"{before} → {episode.Belief.Probability("wants-juice")}");
+    }
+}
