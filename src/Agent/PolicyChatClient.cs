@@ -185,7 +185,7 @@ public sealed class PolicyChatClient : IChatClient
     /// tokenizer; null when there is none.</summary>
     private static GrammarConstraint? Constraint(TextPolicy policy, ChatOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(GrammarKey, out var value) != true || value is null ? null
-        : value is ITextGrammar grammar ? new GrammarConstraint(grammar, policy.Tokenizer)
+        : value is ITextGrammar grammar ? GrammarConstraint.For(grammar, policy.Tokenizer)
         : throw new ArgumentException($"AdditionalProperties[\"{GrammarKey}\"] must be an {nameof(ITextGrammar)}, not {value.GetType().Name}");
 }
 

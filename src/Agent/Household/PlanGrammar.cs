@@ -26,6 +26,10 @@ public sealed class PlanGrammar : ITextGrammar
 
     private static readonly ConditionalWeakTable<Ontology, Trie> KindTries = new();
     private static readonly Trie Prepositions = Trie.Of(" in ", " on ");
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PlanGrammar> Cache = new(StringComparer.Ordinal);
+    private const int CacheLimit = 512;
+
+    private readonly Lock _lock = new();
 
     private readonly List<Form> _forms = [];
     private readonly List<long[]> _states = [];
@@ -38,16 +42,37 @@ public sealed class PlanGrammar : ITextGrammar
 
     public int Start { get; private set; }
 
-    /// <summary>Distinct automaton states built so far (grows as sampling explores).</summary>
-    public int StateCount => _states.Count;
-
     /// <summary>The grammar of plans in the home <paramref name="view"/> shows (what the robot sees and knows).</summary>
     /// <param name="view">The robot's view of the home.</param>
     /// <param name="people">Further people a plan may name (the person giving the instruction, when not in view).</param>
+    /// <remarks>Grammars are kept by what they allow (bounded), so the next decision in the same home — another turn,
+    /// another conversation on the same built-in home — reuses the automaton and the token masks built for it.</remarks>
     public static PlanGrammar For(World view, IEnumerable<string>? people = null)
     {
         ArgumentNullException.ThrowIfNull(view);
         var visible = view.Visible().ToList();
+        var others = (people ?? []).Select(Ontology.Normalize).Where(n => n.Length > 0).ToList();
+        var key = string.Join('|',
+            string.Join(',', visible.Select(i => $"{i.Id}/{i.Name}/{(i.Kind.Has(Traits.Fixed) ? 1 : 0)}{(i.CanClose && !i.IsOpen ? 1 : 0)}{(i.CanClose ? 1 : 0)}{(i.Kind.Has(Traits.Appliance) ? 1 : 0)}")),
+            string.Join(',', view.Rooms.Select(r => r.Name)),
+            string.Join(',', view.People.Select(p => p.Name).Concat(others)),
+            view.Delivery.Available ? string.Join(',', view.Delivery.Menu) : "-",
+            RuntimeHelpers.GetHashCode(view.Ontology));
+        if (Cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        if (Cache.Count >= CacheLimit)
+        {
+            Cache.Clear();
+        }
+
+        return Cache.GetOrAdd(key, _ => Build(view, visible, others));
+    }
+
+    private static PlanGrammar Build(World view, List<Item> visible, List<string> people)
+    {
         // What can be carried, by the simulator's rule: anything not fixed (a pet too: the harm gate, not the grammar,
         // is what stops a plan that should not be carried out).
         var seen = Trie.Of(visible.Where(i => !i.Kind.Has(Traits.Fixed)).SelectMany(Names));
@@ -57,7 +82,7 @@ public sealed class PlanGrammar : ITextGrammar
         var closable = Trie.Of(visible.Where(i => i.CanClose).SelectMany(Names));
         var appliances = Trie.Of(visible.Where(i => i.Kind.Has(Traits.Appliance)).SelectMany(Names));
         var rooms = Trie.Of(view.Rooms.Select(r => r.Name));
-        var persons = Trie.Of(view.People.Select(p => p.Name).Concat(people ?? []).Select(Ontology.Normalize).Where(n => n.Length > 0));
+        var persons = Trie.Of(view.People.Select(p => Ontology.Normalize(p.Name)).Concat(people));
         var menu = view.Delivery.Menu.Count == 0 ? kinds : Trie.Of(view.Delivery.Menu.SelectMany(k => new[] { k, k.Replace(' ', '-') }));
 
         var grammar = new PlanGrammar();
@@ -96,23 +121,58 @@ public sealed class PlanGrammar : ITextGrammar
 
     public int Next(int state, char character)
     {
-        if (_next.TryGetValue((state, character), out var known))
+        lock (_lock)
         {
-            return known;
-        }
+            if (_next.TryGetValue((state, character), out var known))
+            {
+                return known;
+            }
 
-        var moved = new HashSet<long>();
-        foreach (var place in _states[state])
-        {
-            Step(place, character, moved);
-        }
+            var moved = new HashSet<long>();
+            foreach (var place in _states[state])
+            {
+                Step(place, character, moved);
+            }
 
-        var next = moved.Count == 0 ? -1 : Intern(Closure(moved));
-        _next[(state, character)] = next;
-        return next;
+            var next = moved.Count == 0 ? -1 : Intern(Closure(moved));
+            _next[(state, character)] = next;
+            return next;
+        }
     }
 
-    public bool CanEnd(int state) => Array.IndexOf(_states[state], StepEnd(Looking)) >= 0 || Array.IndexOf(_states[state], StepEnd(Found)) >= 0;
+    public IReadOnlyCollection<char>? NextCharacters(int state)
+    {
+        lock (_lock)
+        {
+            var characters = new HashSet<char>();
+            foreach (var place in _states[state])
+            {
+                if (place < 0)
+                {
+                    characters.Add(place % 2 != 0 ? ';' : ' ');
+                    continue;
+                }
+
+                var (form, part, trie, node) = Unpack(place);
+                if (node == FreeNode)
+                {
+                    return null;
+                }
+
+                characters.UnionWith(_forms[form].Parts[part].Tries[trie].Characters(node));
+            }
+
+            return characters;
+        }
+    }
+
+    public bool CanEnd(int state)
+    {
+        lock (_lock)
+        {
+            return Array.IndexOf(_states[state], StepEnd(Looking)) >= 0 || Array.IndexOf(_states[state], StepEnd(Found)) >= 0;
+        }
+    }
 
     /// <summary>Whether the whole of <paramref name="text"/> is a plan this grammar allows.</summary>
     public bool Accepts(string text)
@@ -289,6 +349,8 @@ public sealed class PlanGrammar : ITextGrammar
 
             return trie;
         }
+
+        public Dictionary<char, int>.KeyCollection Characters(int node) => _children[node].Keys;
 
         public int Next(int node, char character) => _children[node].TryGetValue(character, out var child) ? child : -1;
 

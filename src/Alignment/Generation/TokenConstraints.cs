@@ -36,6 +36,10 @@ public interface ITextGrammar
 
     /// <summary>Whether a response may end in <paramref name="state"/>.</summary>
     bool CanEnd(int state);
+
+    /// <summary>Every character <see cref="Next"/> may accept in <paramref name="state"/>, or null when that is not
+    /// known or nearly anything (free text). Only a speed-up: tokens starting otherwise are not tried.</summary>
+    IReadOnlyCollection<char>? NextCharacters(int state) => null;
 }
 
 /// <summary>
@@ -47,9 +51,12 @@ public interface ITextGrammar
 public sealed class GrammarConstraint : ITokenConstraint
 {
     private static readonly ConditionalWeakTableCache TextCache = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITextGrammar, GrammarConstraint> Shared = new();
 
     private readonly ITextGrammar _grammar;
+    private readonly CompactTokenizer _tokenizer;
     private readonly string?[] _texts;
+    private readonly Dictionary<char, int[]> _byFirstCharacter;
     private readonly ConcurrentDictionary<int, bool[]> _masks = new();
     private readonly int _endToken;
 
@@ -58,8 +65,30 @@ public sealed class GrammarConstraint : ITokenConstraint
         ArgumentNullException.ThrowIfNull(grammar);
         ArgumentNullException.ThrowIfNull(tokenizer);
         _grammar = grammar;
+        _tokenizer = tokenizer;
         _texts = TextCache.Of(tokenizer);
+        _byFirstCharacter = Enumerable.Range(0, _texts.Length).Where(t => _texts[t] is { Length: > 0 })
+            .GroupBy(t => _texts[t]![0]).ToDictionary(g => g.Key, g => g.ToArray());
         _endToken = CompactTokenizer.EosId;
+    }
+
+    /// <summary>The constraint for <paramref name="grammar"/> and <paramref name="tokenizer"/>, shared while the grammar
+    /// lives: the masks it has computed serve every later call with the same grammar (the same home, another turn or
+    /// another conversation).</summary>
+    public static GrammarConstraint For(ITextGrammar grammar, CompactTokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(grammar);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        lock (Shared)
+        {
+            if (!Shared.TryGetValue(grammar, out var constraint) || !ReferenceEquals(constraint._tokenizer, tokenizer))
+            {
+                constraint = new GrammarConstraint(grammar, tokenizer);
+                Shared.AddOrUpdate(grammar, constraint);
+            }
+
+            return constraint;
+        }
     }
 
     public ITokenCursor Begin() => new Cursor(this, _grammar.Start);
@@ -87,7 +116,10 @@ public sealed class GrammarConstraint : ITokenConstraint
     private bool[] MaskOf(int state) => _masks.GetOrAdd(state, s =>
     {
         var mask = new bool[_texts.Length];
-        for (var token = 0; token < mask.Length; token++)
+        IEnumerable<int> candidates = _grammar.NextCharacters(s) is { } characters
+            ? characters.SelectMany(c => _byFirstCharacter.GetValueOrDefault(c) ?? [])
+            : Enumerable.Range(0, mask.Length);
+        foreach (var token in candidates)
         {
             mask[token] = Walk(s, token) >= 0;
         }

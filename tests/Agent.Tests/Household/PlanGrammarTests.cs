@@ -14,7 +14,7 @@ public class PlanGrammarTests
         var world = new World(o, "kitchen");
         world.AddRoom("kitchen");
         world.AddRoom("living room");
-        world.AddItem(new Item("cupboard", o["cupboard"], Location.InRoom("kitchen")));
+        world.AddItem(new Item("cupboard", o["cupboard"], Location.InRoom("kitchen")) { IsOpen = false });
         world.AddItem(new Item("counter", o["counter"], Location.InRoom("kitchen")));
         world.AddItem(new Item("kettle", o["kettle"], Location.InContainer("counter")));
         world.AddItem(new Item("blue-cup", o["mug"], Location.InContainer("counter"), "blue cup"));
@@ -100,6 +100,32 @@ public class PlanGrammarTests
             {
                 Assert.True(grammar.Accepts(plan), $"{scenario.Id}: {plan}");
             }
+        }
+    }
+
+    [Fact]
+    public void The_same_home_gets_the_same_grammar_and_a_changed_home_a_new_one()
+    {
+        var home = Home();
+        var first = PlanGrammar.For(home);
+        Assert.Same(first, PlanGrammar.For(Home()));
+
+        home.FindById("cupboard")!.IsOpen = true;
+        Assert.NotSame(first, PlanGrammar.For(home));
+    }
+
+    [Fact]
+    public void The_characters_it_offers_are_exactly_those_it_accepts()
+    {
+        var grammar = PlanGrammar.For(Home());
+        var state = grammar.Start;
+        foreach (var character in "take blue-cup; ")
+        {
+            var offered = grammar.NextCharacters(state)!;
+            Assert.Contains(character, offered);
+            Assert.All(offered, c => Assert.True(grammar.Next(state, c) >= 0));
+            Assert.DoesNotContain(Enumerable.Range(32, 95).Select(c => (char)c).Where(c => !offered.Contains(c)), c => grammar.Next(state, c) >= 0);
+            state = grammar.Next(state, character);
         }
     }
 }
