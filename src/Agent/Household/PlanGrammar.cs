@@ -20,9 +20,6 @@ public sealed class PlanGrammar : ITextGrammar
 {
     private const int FreeNode = -1;
 
-    /// <summary>Regimes of a plan: nothing opened or ordered yet, and after (unseen things may be named).</summary>
-    private const int Looking = 0;
-    private const int Found = 1;
 
     private static readonly ConditionalWeakTable<Ontology, Trie> KindTries = new();
     private static readonly Trie Prepositions = Trie.Of(" in ", " on ");
@@ -31,7 +28,25 @@ public sealed class PlanGrammar : ITextGrammar
 
     private readonly Lock _lock = new();
 
+    private static readonly Trie Delivered = Trie.Of(Enumerable.Range(1, 3).Select(n => $"delivery-{n}"));
+
+    /// <summary>Marks a take form: the regime after it depends on the name taken.</summary>
+    private const int TookIt = -1;
+
     private readonly List<Form> _forms = [];
+    private readonly List<(bool Found, string? Held)> _regimes = [];
+    private readonly Dictionary<(bool, string?), int> _regimeIds = [];
+    private readonly Dictionary<int, List<int>> _formsOf = [];
+    private readonly Dictionary<string, List<string>> _sameThing = new(StringComparer.Ordinal);
+    private Trie _seen = Trie.Of();
+    private Trie _anything = Trie.Of();
+    private Trie _kinds = Trie.Of();
+    private Trie _closable = Trie.Of();
+    private Trie _appliances = Trie.Of();
+    private Trie _rooms = Trie.Of();
+    private Trie _persons = Trie.Of();
+    private Trie? _menu;
+    private List<string> _heldAtStart = [];
     private readonly List<long[]> _states = [];
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<(int State, char Character), int> _next = [];
@@ -53,7 +68,7 @@ public sealed class PlanGrammar : ITextGrammar
         var visible = view.Visible().ToList();
         var others = (people ?? []).Select(Ontology.Normalize).Where(n => n.Length > 0).ToList();
         var key = string.Join('|',
-            string.Join(',', visible.Select(i => $"{i.Id}/{i.Name}/{(i.Kind.Has(Traits.Fixed) ? 1 : 0)}{(i.CanClose && !i.IsOpen ? 1 : 0)}{(i.CanClose ? 1 : 0)}{(i.Kind.Has(Traits.Appliance) ? 1 : 0)}")),
+            string.Join(',', visible.Select(i => $"{i.Id}/{i.Name}/{(i.Kind.Has(Traits.Fixed) ? 1 : 0)}{(i.CanClose && !i.IsOpen ? 1 : 0)}{(i.CanClose ? 1 : 0)}{(i.Kind.Has(Traits.Appliance) ? 1 : 0)}{(i.Location.Type == PlaceType.Robot ? 1 : 0)}")),
             string.Join(',', view.Rooms.Select(r => r.Name)),
             string.Join(',', view.People.Select(p => p.Name).Concat(others)),
             view.Delivery.Available ? string.Join(',', view.Delivery.Menu) : "-",
@@ -73,50 +88,85 @@ public sealed class PlanGrammar : ITextGrammar
 
     private static PlanGrammar Build(World view, List<Item> visible, List<string> people)
     {
-        // What can be carried, by the simulator's rule: anything not fixed (a pet too: the harm gate, not the grammar,
-        // is what stops a plan that should not be carried out).
-        var seen = Trie.Of(visible.Where(i => !i.Kind.Has(Traits.Fixed)).SelectMany(Names));
-        var anything = Trie.Of(visible.SelectMany(Names));
         var kinds = KindTries.GetValue(view.Ontology, KindsTrie);
-        var delivered = Trie.Of(Enumerable.Range(1, 3).Select(n => $"delivery-{n}"));
-        var closable = Trie.Of(visible.Where(i => i.CanClose).SelectMany(Names));
-        var appliances = Trie.Of(visible.Where(i => i.Kind.Has(Traits.Appliance)).SelectMany(Names));
-        var rooms = Trie.Of(view.Rooms.Select(r => r.Name));
-        var persons = Trie.Of(view.People.Select(p => Ontology.Normalize(p.Name)).Concat(people));
-        var menu = view.Delivery.Menu.Count == 0 ? kinds : Trie.Of(view.Delivery.Menu.SelectMany(k => new[] { k, k.Replace(' ', '-') }));
-
-        var grammar = new PlanGrammar();
-        foreach (var regime in new[] { Looking, Found })
+        var grammar = new PlanGrammar
         {
-            // Before anything is opened or ordered a plan may name only what is in view; after, also whatever
-            // could have been inside, or delivered.
-            Trie[] things = regime == Looking ? [seen] : [seen, kinds, delivered];
-            grammar.Add(regime, regime, "goto ", rooms);
-            grammar.Add(regime, Found, "open ", closable);
-            grammar.Add(regime, regime, "close ", closable);
-            foreach (var verb in new[] { "take ", "cook ", "heat ", "dispose " })
+            // What can be carried, by the simulator's rule: anything not fixed (a pet too: the harm gate, not the
+            // grammar, is what stops a plan that should not be carried out).
+            _seen = Trie.Of(visible.Where(i => !i.Kind.Has(Traits.Fixed)).SelectMany(Names)),
+            _anything = Trie.Of(visible.SelectMany(Names)),
+            _kinds = kinds,
+            _closable = Trie.Of(visible.Where(i => i.CanClose).SelectMany(Names)),
+            _appliances = Trie.Of(visible.Where(i => i.Kind.Has(Traits.Appliance)).SelectMany(Names)),
+            _rooms = Trie.Of(view.Rooms.Select(r => r.Name)),
+            _persons = Trie.Of(view.People.Select(p => Ontology.Normalize(p.Name)).Concat(people)),
+            _menu = !view.Delivery.Available ? null
+                : view.Delivery.Menu.Count == 0 ? kinds : Trie.Of(view.Delivery.Menu.SelectMany(k => new[] { k, k.Replace(' ', '-') })),
+            _heldAtStart = visible.Where(i => i.Location.Type == PlaceType.Robot).SelectMany(Names).ToList(),
+        };
+        foreach (var item in visible)
+        {
+            foreach (var name in Names(item))
             {
-                grammar.Add(regime, regime, verb, things);
+                grammar._sameThing[name] = Names(item).ToList();
             }
-
-            grammar.Add(regime, regime, "clean ", [anything, .. things.Skip(1)]);
-
-            grammar.Add(regime, regime, "turn on ", appliances);
-            grammar.Add(regime, regime, "turn off ", appliances);
-            if (view.Delivery.Available)
-            {
-                grammar.Add(regime, Found, "order ", menu);
-            }
-
-            grammar.Add(regime, regime, new Part([Trie.Of("put ")]), new Part(things), new Part([Prepositions]), new Part([anything]));
-            grammar.Add(regime, regime, new Part([Trie.Of("give ")]), new Part(things), new Part([Trie.Of(" to ")]), new Part([persons]));
-            grammar.Add(regime, regime, new Part([Trie.Of("pour ")]), new Part(things), new Part([Trie.Of(" into ")]), new Part([anything]));
-            grammar.Add(regime, regime, new Part([Trie.Of("wait", "done")]));
-            grammar.Add(regime, regime, new Part([Trie.Of("ask \"", "say \"")]), Part.FreeText);
         }
 
-        grammar.Start = grammar.Intern(grammar.Closure(grammar.StepStarts(Looking)));
+        grammar.Start = grammar.Intern(grammar.Closure(grammar.StepStarts(grammar.RegimeOf(found: false, held: null))));
         return grammar;
+    }
+
+    /// <summary>
+    /// The step forms of one regime, built when a plan first reaches it. A regime is what the plan has done so far
+    /// that changes what it may name: whether it opened or ordered something (then unseen kinds and deliveries may be
+    /// named), and what it took last (only that, or what the robot held from the start, can be given or put: the
+    /// simulator's rule that you must hold what you hand over).
+    /// </summary>
+    private void BuildForms(int regime)
+    {
+        var (found, held) = _regimes[regime];
+        Trie[] things = found ? [_seen, _kinds, Delivered] : [_seen];
+        var hands = Trie.Of(_heldAtStart.Concat(held is null ? [] : _sameThing.GetValueOrDefault(held) ?? Spellings(held)));
+        var opened = RegimeOf(found: true, held);
+        var emptyHanded = RegimeOf(found, held: null);
+        Add(regime, regime, "goto ", _rooms);
+        Add(regime, opened, "open ", _closable);
+        Add(regime, regime, "close ", _closable);
+        Add(regime, TookIt, "take ", things);
+        foreach (var verb in new[] { "cook ", "heat ", "dispose " })
+        {
+            Add(regime, regime, verb, things);
+        }
+
+        Add(regime, regime, "clean ", [_anything, .. things.Skip(1)]);
+        Add(regime, regime, "turn on ", _appliances);
+        Add(regime, regime, "turn off ", _appliances);
+        if (_menu is not null)
+        {
+            Add(regime, opened, "order ", _menu);
+        }
+
+        Add(regime, emptyHanded, new Part([Trie.Of("put ")]), new Part([hands]), new Part([Prepositions]), new Part([_anything]));
+        Add(regime, emptyHanded, new Part([Trie.Of("give ")]), new Part([hands]), new Part([Trie.Of(" to ")]), new Part([_persons]));
+        Add(regime, regime, new Part([Trie.Of("pour ")]), new Part(things), new Part([Trie.Of(" into ")]), new Part([_anything]));
+        Add(regime, regime, new Part([Trie.Of("wait", "done")]));
+        Add(regime, regime, new Part([Trie.Of("ask \"", "say \"")]), Part.FreeText);
+    }
+
+    /// <summary>A thing unseen when the plan was written, by either spelling: "iced coffee" and "iced-coffee".</summary>
+    private static IEnumerable<string> Spellings(string name) => [name, name.Replace(' ', '-'), name.Replace('-', ' ')];
+
+    private int RegimeOf(bool found, string? held)
+    {
+        var key = (found, held);
+        if (!_regimeIds.TryGetValue(key, out var id))
+        {
+            id = _regimes.Count;
+            _regimes.Add(key);
+            _regimeIds[key] = id;
+        }
+
+        return id;
     }
 
     public int Next(int state, char character)
@@ -170,7 +220,7 @@ public sealed class PlanGrammar : ITextGrammar
     {
         lock (_lock)
         {
-            return Array.IndexOf(_states[state], StepEnd(Looking)) >= 0 || Array.IndexOf(_states[state], StepEnd(Found)) >= 0;
+            return _states[state].Any(p => p < 0 && p % 2 != 0);
         }
     }
 
@@ -205,9 +255,10 @@ public sealed class PlanGrammar : ITextGrammar
 
     private void Add(int regime, int after, params Part[] parts)
     {
-        // A slot with no names (no closable thing in view) makes the form impossible; leave it out.
+        // A slot with no names (no closable thing in view, nothing in hand) makes the form impossible; leave it out.
         if (parts.All(p => p.IsFree || p.Tries.Any(t => !t.IsEmpty)))
         {
+            _formsOf[regime].Add(_forms.Count);
             _forms.Add(new Form(regime, after, parts));
         }
     }
@@ -223,7 +274,16 @@ public sealed class PlanGrammar : ITextGrammar
     private static (int Form, int Part, int Trie, int Node) Unpack(long place) =>
         ((int)(place >> 48), (int)((place >> 40) & 0xFF), (int)((place >> 32) & 0xFF), (int)(place & 0xFFFFFFFF));
 
-    private IEnumerable<long> StepStarts(int regime) => Enumerable.Range(0, _forms.Count).Where(f => _forms[f].Regime == regime).SelectMany(f => Entries(f, 0));
+    private List<long> StepStarts(int regime)
+    {
+        if (!_formsOf.TryGetValue(regime, out var forms))
+        {
+            _formsOf[regime] = forms = [];
+            BuildForms(regime);
+        }
+
+        return forms.SelectMany(f => Entries(f, 0)).ToList();
+    }
 
     private IEnumerable<long> Entries(int form, int part) => _forms[form].Parts[part].IsFree
         ? [Place(form, part, 0, FreeNode)]
@@ -251,7 +311,7 @@ public sealed class PlanGrammar : ITextGrammar
         var (form, part, trie, node) = Unpack(place);
         if (node == FreeNode)
         {
-            moved.Add(character == '"' ? StepEnd(_forms[form].After) : place);
+            moved.Add(character == '"' ? StepEnd(_forms[form].Regime) : place);
             return;
         }
 
@@ -280,7 +340,7 @@ public sealed class PlanGrammar : ITextGrammar
                 continue;
             }
 
-            var following = part + 1 < _forms[form].Parts.Count ? Entries(form, part + 1) : [StepEnd(_forms[form].After)];
+            var following = part + 1 < _forms[form].Parts.Count ? Entries(form, part + 1) : [StepEnd(After(_forms[form], trie, node))];
             foreach (var next in following)
             {
                 if (set.Add(next))
@@ -294,6 +354,10 @@ public sealed class PlanGrammar : ITextGrammar
         Array.Sort(sorted);
         return sorted;
     }
+
+    /// <summary>The regime a step leaves the plan in; after <c>take X</c>, holding X (the name as written).</summary>
+    private int After(Form form, int trie, int node) =>
+        form.After != TookIt ? form.After : RegimeOf(_regimes[form.Regime].Found, form.Parts[^1].Tries[trie].Word(node));
 
     private int Intern(long[] places)
     {
@@ -321,7 +385,7 @@ public sealed class PlanGrammar : ITextGrammar
     private sealed class Trie
     {
         private readonly List<Dictionary<char, int>> _children = [new()];
-        private readonly List<bool> _ends = [false];
+        private readonly List<string?> _words = [null];
 
         public bool IsEmpty => _children[0].Count == 0;
 
@@ -337,14 +401,14 @@ public sealed class PlanGrammar : ITextGrammar
                     {
                         child = trie._children.Count;
                         trie._children.Add([]);
-                        trie._ends.Add(false);
+                        trie._words.Add(null);
                         trie._children[node][character] = child;
                     }
 
                     node = child;
                 }
 
-                trie._ends[node] = true;
+                trie._words[node] = name;
             }
 
             return trie;
@@ -354,6 +418,9 @@ public sealed class PlanGrammar : ITextGrammar
 
         public int Next(int node, char character) => _children[node].TryGetValue(character, out var child) ? child : -1;
 
-        public bool IsEnd(int node) => _ends[node];
+        public bool IsEnd(int node) => _words[node] is not null;
+
+        /// <summary>The name that ends at <paramref name="node"/>.</summary>
+        public string Word(int node) => _words[node] ?? throw new InvalidOperationException("no name ends here");
     }
 }

@@ -39,6 +39,7 @@ public class PlanGrammarTests
     [InlineData("open cupboard; take tea; give tea to dmitri; done")]
     [InlineData("open cupboard; take iced-coffee; done")]
     [InlineData("take misty; done")]
+    [InlineData("take blue cup; goto living room; give blue-cup to dmitri; done")]
     public void Plans_that_name_only_what_is_in_the_home_are_allowed(string plan) =>
         Assert.True(PlanGrammar.For(Home()).Accepts(plan), plan);
 
@@ -53,6 +54,9 @@ public class PlanGrammarTests
     [InlineData("order pizza; done", "a delivery the home does not have")]
     [InlineData("take blue-cup;take kettle", "steps not joined by \"; \"")]
     [InlineData("fly away", "a verb the robot does not know")]
+    [InlineData("give blue-cup to dmitri; done", "handing over what the robot does not hold")]
+    [InlineData("take blue-cup; give kettle to dmitri; done", "handing over something other than what it took")]
+    [InlineData("take blue-cup; give blue-cup to dmitri; give blue-cup to dmitri", "handing over the same thing twice")]
     public void Plans_that_name_what_is_not_there_are_refused(string plan, string why) =>
         Assert.False(PlanGrammar.For(Home()).Accepts(plan), why);
 
