@@ -55,6 +55,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private GoalModel? _goal;
     private string? _lookedInto;
     private readonly HashSet<string> _lookedIntoBefore = new(StringComparer.Ordinal);
+    private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _beforeLook = [];
     private World? _view;
     private List<ScoredCandidate> _lastCandidates = [];
     private IReadOnlyList<string>? _unreportedSamples;
@@ -521,6 +522,16 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         var parsedAnything = plans.Count > 0 || questions.Count > 0 || _requested.Count > 0;
         plans.AddRange(_requested.Select(r => (r.Text, r.Actions)));
+
+        // The plans that made the robot look stay candidates after it (without the opening now done), scored on
+        // what it saw: the new samples may all be worse than the plan that was waiting for the look.
+        foreach (var (_, actions) in _beforeLook)
+        {
+            var rest = WithoutNoOps(observation.View, [.. actions]);
+            plans.Add((string.Join("; ", rest), rest));
+        }
+
+        _beforeLook = [];
         plans.Add((DoNothing, [new HouseholdAction(Verb.Done)]));
         var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
         var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
@@ -583,6 +594,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             Explanation = look.Explanation;
             _lookedInto = look.Actions[^1].Thing;
             _lookedIntoBefore.Add(_lookedInto);
+            _beforeLook = candidates.Where(c => c.Text != DoNothing).Select(c => (c.Text, c.Actions)).ToList();
             foreach (var action in look.Actions)
             {
                 _plan.Enqueue(action);

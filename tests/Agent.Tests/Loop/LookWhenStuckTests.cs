@@ -64,4 +64,39 @@ public class LookWhenStuckTests
 
         Assert.True(episode.Belief.Probability("wants-juice") > before + 0.2, $"{before} → {episode.Belief.Probability("wants-juice")}");
     }
+
+    [Fact]
+    public async Task The_plan_that_made_it_look_is_still_a_candidate_after_the_look()
+    {
+        // First decision: a plan that needs milk from the closed fridge, so the agent looks. After the look the
+        // policy only proposes nonsense; the waiting plan (without the opening, now done) is still there.
+        var policy = new CallScriptedPolicy(
+            ["goto kitchen; open fridge; take milk; goto playroom; give milk to leo; done", "take crayons; open fridge; put crayons in fridge; done"],
+            ["take crayons; done"]);
+        var agent = new CooperativeAgent("full", policy);
+
+        var result = await EpisodeRunner.RunAsync(agent, Milk, 0);
+
+        Assert.True(policy.Calls >= 2, "it looked first and decided again");
+        Assert.Equal("open fridge", result.Steps[0].Turn.Action);
+        Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => s.Turn.Action)));
+    }
+
+    /// <summary>A policy whose n-th call answers with the n-th script (the last one repeated).</summary>
+    private sealed class CallScriptedPolicy(params string[][] scripts) : Microsoft.Extensions.AI.IChatClient
+    {
+        public int Calls { get; private set; }
+
+        public Task<Microsoft.Extensions.AI.ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            new ScriptedPolicy(scripts[Math.Min(Calls++, scripts.Length - 1)]).GetResponseAsync(messages, options, cancellationToken);
+
+        public IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("the loop does not stream");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
 }
