@@ -32,7 +32,7 @@ internal sealed class CausalSelfAttention : nn.Module
     /// <param name="allowed">(B, 1, T, S) bool: query t may attend key s (causal, not padding).</param>
     /// <param name="cache">Cache to append to and read from, or null to attend only within <paramref name="x"/>.</param>
     /// <param name="layer">This block's index in the cache.</param>
-    public Tensor Forward(Tensor x, Tensor allowed, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor allowed, IKeyValueStore? cache, int layer)
     {
         var (batch, time, width) = (x.shape[0], x.shape[1], x.shape[2]);
         var qkv = _qkv.forward(x).split(width, dim: 2);                      // 3 × (B, T, C)
@@ -93,7 +93,7 @@ internal sealed class Block : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor allowed, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor allowed, IKeyValueStore? cache, int layer)
     {
         x = x + _attention.Forward(_attentionNorm.forward(x), allowed, cache, layer);
         return x + _mlp.forward(_mlpNorm.forward(x));

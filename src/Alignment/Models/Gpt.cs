@@ -47,7 +47,19 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
     {
         using var scope = NewDisposeScope();
         var hidden = _trunk.Forward(tokens, attentionMask, cache);               // (B, T, C)
-        var logits = _head is null ? F.linear(hidden, _trunk.TokenEmbeddingWeight) : _head.forward(hidden); // (B, T, V)
-        return logits.MoveToOuterDisposeScope();
+        return Head(hidden).MoveToOuterDisposeScope();                          // (B, T, V)
     }
+
+    /// <summary>Next-token logits for one new token per slot in use of <paramref name="cache"/> (see
+    /// <see cref="GptTrunk.Decode"/>): continuous batching, where sequences join and leave between steps.</summary>
+    /// <param name="tokens">(Count, 1): slot i's newest token in row i.</param>
+    /// <param name="cache">The slots; each grows by one token.</param>
+    /// <returns>(Count, V).</returns>
+    public Tensor Decode(Tensor tokens, SlotKvCache cache)
+    {
+        using var scope = NewDisposeScope();
+        return Head(_trunk.Decode(tokens, cache)).select(1, 0).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Head(Tensor hidden) => _head is null ? F.linear(hidden, _trunk.TokenEmbeddingWeight) : _head.forward(hidden);
 }

@@ -115,6 +115,32 @@ public sealed class GptTrunk : nn.Module
         return _finalNorm.forward(x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Hidden states after <c>ln_f</c> for one new token per slot in use of <paramref name="cache"/>, each
+    /// continuing its own slot's sequence (its position is the slot's length).</summary>
+    /// <param name="tokens">(Count, 1) token ids, row i for slot i.</param>
+    /// <param name="cache">The slots; each grows by one token.</param>
+    /// <returns>(Count, 1, C).</returns>
+    public Tensor Decode(Tensor tokens, SlotKvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(cache);
+        if (tokens.dim() != 2 || tokens.shape[0] != cache.Count || tokens.shape[1] != 1)
+        {
+            throw new ArgumentException($"tokens must be ({cache.Count}, 1), one per slot in use; got ({string.Join(", ", tokens.shape)}).", nameof(tokens));
+        }
+
+        using var scope = NewDisposeScope();
+        var (positions, allowed) = cache.BeginStep(tokens.device, Config.Heads, Config.HeadWidth);
+        var x = _dropout.forward(_tokenEmbedding.forward(tokens) + _positionEmbedding.forward(positions)); // (Count, 1, C)
+        for (var layer = 0; layer < _blocks.Count; layer++)
+        {
+            x = _blocks[layer].Forward(x, allowed, cache, layer);
+        }
+
+        cache.EndStep();
+        return _finalNorm.forward(x).MoveToOuterDisposeScope();
+    }
+
     /// <summary>GPT-2 initialisation: N(0, 0.02) weights, zero biases, residual projections scaled by 1/√(2·Layers).</summary>
     internal void Initialise(Generator? generator = null)
     {

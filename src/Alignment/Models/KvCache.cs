@@ -8,7 +8,7 @@ namespace CoopAgent.Alignment.Models;
 /// place (growing them with <c>torch.cat</c> every step copies the whole cache each time).</summary>
 /// <remarks>Owned by the caller and disposed after generation; its tensors live outside every dispose
 /// scope. Also holds the key mask (which cached positions are real tokens rather than left padding).</remarks>
-public sealed class KvCache : IDisposable
+public sealed class KvCache : IKeyValueStore, IDisposable
 {
     private readonly Tensor[] _keys;   // per layer (B, H, Capacity, D)
     private readonly Tensor[] _values; // per layer (B, H, Capacity, D)
@@ -67,6 +67,12 @@ public sealed class KvCache : IDisposable
         _values[layer].narrow(2, Length, count).copy_(v);
         return (_keys[layer].narrow(2, 0, Length + count), _values[layer].narrow(2, 0, Length + count));
     }
+
+    (Tensor Keys, Tensor Values) IKeyValueStore.Store(int layer, Tensor k, Tensor v) => Store(layer, k, v);
+
+    /// <summary>Layer <paramref name="layer"/>'s key and value buffers, (B, H, Capacity, D) each (for copying a
+    /// prefilled row elsewhere, as <see cref="SlotKvCache.Add"/> does).</summary>
+    internal (Tensor Keys, Tensor Values) Layer(int layer) => (_keys[layer], _values[layer]);
 
     /// <summary>Called once per forward pass, after every layer has stored its keys and values.</summary>
     internal void Advance(int count) => Length += count;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using CoopAgent.Agent;
+using CoopAgent.Alignment.Generation;
 using CoopAgent.Alignment.Policy;
 using CoopAgent.Alignment.Tokenization;
 using Microsoft.Extensions.AI;
@@ -8,45 +9,58 @@ using Microsoft.Extensions.AI;
 namespace CoopAgent.Server.Sessions;
 
 /// <summary>
-/// The serving policy behind <see cref="IChatClient"/>, shared by every conversation. Agent turns run on
-/// the thread pool and only their policy calls come here: a call is queued, and the
-/// <see cref="InferenceWorker"/> thread takes every call waiting (up to <see cref="MaxRowsPerBatch"/> rows)
-/// and samples them as one left-padded batch per sampling setting: the per-step cost of a decode step is
-/// shared by every row in it, and the k samples of a call share one prefill of its prompt.
+/// The serving policy behind <see cref="IChatClient"/>, shared by every conversation. Agent turns run on the thread
+/// pool and only their policy calls come here: a call is queued, and the <see cref="InferenceWorker"/> thread runs
+/// one <see cref="ContinuousBatch"/>: between any two decoding steps, waiting calls join it (up to
+/// <see cref="MaxRowsPerBatch"/> rows), and a call leaves, answered, at the step its last sample ends. So a call
+/// never waits for a whole batch to finish, and every step decodes only samples still being written.
 /// </summary>
 /// <remarks>
-/// The policy lives on the inference thread: it is loaded there, sampled there and replaced there, between
-/// batches (<see cref="ReplaceAsync"/>), so TorchSharp's thread-bound scopes never cross threads and a swap
-/// never cuts into a batch. A batch is seeded with its first call's seed: a call sampled alone gives
-/// what <see cref="PolicyChatClient"/> would give; batched with others, what it draws depends on the company.
+/// The policy lives on the inference thread: it is loaded there, sampled there and replaced there
+/// (<see cref="ReplaceAsync"/>): a replacement waits until the running calls have left (no call joins meanwhile), so
+/// TorchSharp's thread-bound scopes never cross threads and a swap never cuts into a call. Each call draws from its
+/// own generator seeded with its seed, so what it gets does not depend on the calls sharing its steps: it is what
+/// <see cref="PolicyChatClient"/> gives for the same call.
 /// </remarks>
 public sealed class PolicyBatcher : IChatClient
 {
-    /// <summary>Most sample rows in one batch (eight calls of eight samples). Measured with the default policy on one
-    /// LibTorch thread: a row cost ~40 % less in batches of 32 than of 8, and no less in batches of 64 to 400, so
-    /// larger batches would only make a call that just missed one wait longer for the next.</summary>
+    /// <summary>Most samples decoded at once (eight calls of eight samples). A decoding step costs about the same per
+    /// row from 64 rows up (~0.2 ms with the default policy on one LibTorch thread), so more rows would only make each
+    /// step, and so each call, slower; fewer would leave calls waiting to join.</summary>
     public const int MaxRowsPerBatch = 64;
 
     /// <summary>A <see cref="ChatOptions.AdditionalProperties"/> key: <c>true</c> marks a call nobody is waiting to read
-    /// (the alternatives drawn for the feedback panel after a reply has streamed). Background calls are sampled only in
-    /// a batch that no agent call is waiting for, so they never delay a person's next reply.</summary>
+    /// (the alternatives drawn for the feedback panel after a reply has streamed). A background call joins only when no
+    /// agent call is waiting, and only while at most half the rows are taken, so it never keeps a person's next reply
+    /// from joining.</summary>
     public const string BackgroundKey = "coopagent.background";
 
     private readonly InferenceWorker _worker;
     private readonly ILogger? _logger;
     private readonly ConcurrentQueue<PendingCall> _pending = new();
     private readonly ConcurrentQueue<PendingCall> _background = new();
-    private TextPolicy _policy; // read and replaced on the inference thread only
+
+    // Inference thread only: the policy, its batch, the calls in it, a call taken from a queue that waits for rows,
+    // and a loaded replacement that waits for the batch to empty.
+    private readonly Dictionary<GenerationRequest, PendingCall> _running = new(ReferenceEqualityComparer.Instance);
+    private TextPolicy _policy;
+    private ContinuousBatch? _batch;
+    private (PendingCall Call, GenerationRequest Request)? _held;
+    private Replacement? _replacement;
+    private bool _disposed;
+
     private volatile ServedPolicy _served;
-    private int _drainScheduled;
-    private long _batches;
+    private int _pumpScheduled;
+    private long _admissions;
     private long _calls;
+    private long _steps;
+    private long _rowSteps;
 
     /// <summary>Starts serving <paramref name="policy"/> (already loaded on <paramref name="worker"/>'s thread).</summary>
     /// <param name="worker">The inference thread.</param>
     /// <param name="policy">The policy to serve first.</param>
     /// <param name="info">Its version and origin.</param>
-    /// <param name="logger">Gets one debug line per batch (calls, rows, milliseconds).</param>
+    /// <param name="logger">Gets a debug line whenever calls join the batch.</param>
     public PolicyBatcher(InferenceWorker worker, TextPolicy policy, PolicyInfo info, ILogger? logger = null)
     {
         _logger = logger;
@@ -61,28 +75,38 @@ public sealed class PolicyBatcher : IChatClient
     /// <summary>The serving policy's tokenizer (immutable, safe on any thread), for streaming replies in its tokens.</summary>
     public CompactTokenizer Tokenizer => _served.Tokenizer;
 
-    /// <summary>Batches handed to the policy so far, and the calls in them (for the log and tests).</summary>
-    public (long Batches, long Calls) Counts => (Interlocked.Read(ref _batches), Interlocked.Read(ref _calls));
+    /// <summary>What the batch has done so far (for the bench, the log and tests).</summary>
+    public BatcherCounts Counts => new(Interlocked.Read(ref _admissions), Interlocked.Read(ref _calls), Interlocked.Read(ref _steps), Interlocked.Read(ref _rowSteps));
 
     /// <summary>
     /// Loads a policy with <paramref name="load"/> on the inference thread and, when it loads, makes it the serving
-    /// one after the batch under way; the old one is disposed. When <paramref name="load"/> throws, the old policy
-    /// keeps serving and the task fails with the exception.
+    /// one as soon as the calls being sampled have left (calls arriving meanwhile wait for it); the old one is
+    /// disposed. When <paramref name="load"/> throws, the old policy keeps serving and the task fails with the exception.
     /// </summary>
-    public Task<PolicyInfo> ReplaceAsync(Func<(TextPolicy Policy, PolicyInfo Info)> load, CancellationToken cancellationToken)
+    public async Task<PolicyInfo> ReplaceAsync(Func<(TextPolicy Policy, PolicyInfo Info)> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
-        return _worker.RunAsync(
+        var replacement = await _worker.RunAsync(
             _ =>
             {
                 var (policy, info) = load();
-                var old = _policy;
-                _policy = policy;
-                _served = new ServedPolicy(info, policy.Tokenizer);
-                old.Dispose();
-                return info;
+                var next = new Replacement(policy, info);
+                if (_replacement is { } superseded)
+                {
+                    superseded.Policy.Dispose();
+                    superseded.Done.TrySetException(new InvalidOperationException($"replaced by {info.Version} before it served."));
+                }
+
+                _replacement = next;
+                if (_batch is null || _batch.Rows == 0)
+                {
+                    Swap();
+                }
+
+                return next;
             },
             cancellationToken);
+        return await replacement.Done.Task;
     }
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -93,7 +117,7 @@ public sealed class PolicyBatcher : IChatClient
         await using var registration = cancellationToken.Register(() => call.Completion.TrySetCanceled(cancellationToken));
         var background = options?.AdditionalProperties?.TryGetValue(BackgroundKey, out var flag) == true && flag is true;
         (background ? _background : _pending).Enqueue(call);
-        ScheduleDrain();
+        SchedulePump();
         return await call.Completion.Task;
     }
 
@@ -118,88 +142,227 @@ public sealed class PolicyBatcher : IChatClient
             : null;
     }
 
-    /// <summary>Disposes the policy on its thread.</summary>
-    public void Dispose() => _worker.RunAsync(_ => { _policy.Dispose(); return true; }, CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
-
-    private void ScheduleDrain()
-    {
-        if (Interlocked.CompareExchange(ref _drainScheduled, 1, 0) == 0)
+    /// <summary>Disposes the policy and its batch on their thread; calls still in the batch fail.</summary>
+    public void Dispose() => _worker.RunAsync(
+        _ =>
         {
-            _ = _worker.RunAsync(_ => DrainOnce(), CancellationToken.None);
+            _disposed = true;
+            FailRunning(new ObjectDisposedException(nameof(PolicyBatcher)));
+            _batch?.Dispose();
+            _policy.Dispose();
+            _replacement?.Policy.Dispose();
+            return true;
+        },
+        CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
+
+    private void SchedulePump()
+    {
+        if (Interlocked.CompareExchange(ref _pumpScheduled, 1, 0) == 0)
+        {
+            _ = _worker.RunAsync(_ => Pump(), CancellationToken.None);
         }
     }
 
-    /// <summary>One batch: every waiting call up to the row limit. Calls arriving meanwhile wait for the next
-    /// batch, which is queued behind any other job (a policy swap runs between batches).</summary>
-    private bool DrainOnce()
+    /// <summary>One round on the inference thread: waiting calls join, the batch takes one step, finished calls are
+    /// answered. While anything is running or waiting the next round is queued behind any other job, so a
+    /// replacement's load or another job runs between two steps.</summary>
+    private bool Pump()
     {
-        var policy = _policy;
-        var requests = new List<(PendingCall Call, PolicyRequest Request)>();
-        var rows = 0;
-        // Agent calls first; background calls only when no agent call is waiting.
-        var queue = _pending.IsEmpty ? _background : _pending;
-        while (rows < MaxRowsPerBatch && queue.TryDequeue(out var call))
-        {
-            if (call.Completion.Task.IsCompleted)
-            {
-                continue; // cancelled while waiting
-            }
-
-            try
-            {
-                var request = PolicyChatClient.Translate(policy, call.Messages, call.Options);
-                requests.Add((call, request));
-                rows += request.Samples;
-            }
-            catch (ArgumentException e)
-            {
-                call.Completion.TrySetException(e);
-            }
-        }
-
-        Volatile.Write(ref _drainScheduled, 0);
-        if (!_pending.IsEmpty || !_background.IsEmpty)
-        {
-            ScheduleDrain();
-        }
-
-        if (requests.Count == 0)
+        if (_disposed)
         {
             return false;
         }
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-
-        foreach (var group in requests.GroupBy(r => r.Request.Sampling))
+        _batch ??= new ContinuousBatch(_policy.Model, CompactTokenizer.EosId, CompactTokenizer.PadId, MaxRowsPerBatch);
+        LeaveCancelled();
+        if (_replacement is null)
         {
-            var members = group.ToList();
-            try
-            {
-                var texts = policy.Sample(members.Select(m => (m.Request.Prompt, m.Request.Samples)).ToList(), group.Key, members[0].Request.Seed);
-                for (var i = 0; i < members.Count; i++)
-                {
-                    var replies = texts[i].Select(t => new ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, t)).ToList();
-                    members[i].Call.Completion.TrySetResult(new ChatResponse(replies) { ModelId = policy.Version, FinishReason = ChatFinishReason.Stop });
-                }
-            }
-#pragma warning disable CA1031 // a failed batch fails its calls (each turn reports it); the worker thread carries on
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                foreach (var member in members)
-                {
-                    member.Call.Completion.TrySetException(e);
-                }
-            }
+            Admit();
         }
 
-        Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _calls, requests.Count);
-        _logger?.LogDebug("Sampled {Calls} policy calls ({Rows} rows) in {Milliseconds} ms", requests.Count, rows, clock.ElapsedMilliseconds);
+        if (_batch.Rows > 0)
+        {
+            Step();
+        }
+
+        if (_replacement is not null && _batch.Rows == 0)
+        {
+            Swap();
+        }
+
+        Volatile.Write(ref _pumpScheduled, 0);
+        if (_batch?.Rows > 0 || (_replacement is null && (_held is not null || !_pending.IsEmpty || !_background.IsEmpty)))
+        {
+            SchedulePump();
+        }
+
         return true;
     }
 
+    /// <summary>Waiting calls join the batch while rows are free: agent calls, or when none is waiting, background
+    /// calls (into the first half of the rows only).</summary>
+    private void Admit()
+    {
+        var batch = _batch!;
+        var joining = new List<(PendingCall Call, GenerationRequest Request)>();
+        var rows = batch.Rows;
+        // Agent calls join first; background calls only in a round no agent call is waiting.
+        var background = _pending.IsEmpty;
+        var queue = background ? _background : _pending;
+        while (true)
+        {
+            if (_held is null)
+            {
+                if (background && rows >= batch.MaxRows / 2)
+                {
+                    break;
+                }
+
+                if (!queue.TryDequeue(out var call))
+                {
+                    break;
+                }
+
+                if (call.Completion.Task.IsCompleted)
+                {
+                    continue; // cancelled while waiting
+                }
+
+                try
+                {
+                    _held = (call, ToRequest(call, batch));
+                }
+                catch (ArgumentException e)
+                {
+                    call.Completion.TrySetException(e);
+                    continue;
+                }
+            }
+
+            var held = _held.Value;
+            if (rows + held.Request.Samples > batch.MaxRows)
+            {
+                break; // joins when enough rows have freed up
+            }
+
+            joining.Add(held);
+            rows += held.Request.Samples;
+            _held = null;
+        }
+
+        if (joining.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            batch.Admit(joining.Select(j => j.Request).ToList());
+        }
+#pragma warning disable CA1031 // a failed prefill fails the calls that were joining; the worker thread carries on
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            foreach (var (call, _) in joining)
+            {
+                call.Completion.TrySetException(e);
+            }
+
+            return;
+        }
+
+        foreach (var (call, request) in joining)
+        {
+            _running[request] = call;
+        }
+
+        Interlocked.Increment(ref _admissions);
+        Interlocked.Add(ref _calls, joining.Count);
+        _logger?.LogDebug("{Calls} policy calls joined the batch ({Rows} rows running)", joining.Count, batch.Rows);
+    }
+
+    /// <summary>One decoding step; calls whose samples have all ended are answered.</summary>
+    private void Step()
+    {
+        var batch = _batch!;
+        var rows = batch.Rows;
+        IReadOnlyList<FinishedGeneration> finished;
+        try
+        {
+            finished = batch.Step();
+        }
+#pragma warning disable CA1031 // a failed step fails the calls in the batch (each turn reports it); the worker thread carries on
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            FailRunning(e);
+            batch.Dispose();
+            _batch = null;
+            return;
+        }
+
+        Interlocked.Increment(ref _steps);
+        Interlocked.Add(ref _rowSteps, rows);
+        var policy = _policy;
+        foreach (var done in finished)
+        {
+            if (_running.Remove(done.Request, out var call))
+            {
+                var replies = done.Samples.Select(s => new ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, policy.Tokenizer.Decode(s.Tokens, skipSpecialTokens: true))).ToList();
+                call.Completion.TrySetResult(new ChatResponse(replies) { ModelId = policy.Version, FinishReason = ChatFinishReason.Stop });
+            }
+        }
+    }
+
+    /// <summary>Calls cancelled while being sampled leave the batch.</summary>
+    private void LeaveCancelled()
+    {
+        foreach (var (request, call) in _running.Where(r => r.Value.Completion.Task.IsCompleted).ToList())
+        {
+            _batch!.Cancel(request);
+            _running.Remove(request);
+        }
+    }
+
+    private void FailRunning(Exception e)
+    {
+        foreach (var call in _running.Values)
+        {
+            call.Completion.TrySetException(e);
+        }
+
+        _running.Clear();
+    }
+
+    /// <summary>The loaded replacement serves from now on (the batch is empty); the old policy is disposed.</summary>
+    private void Swap()
+    {
+        var next = _replacement!;
+        var old = _policy;
+        _batch?.Dispose();
+        _batch = null;
+        _policy = next.Policy;
+        _served = new ServedPolicy(next.Info, next.Policy.Tokenizer);
+        _replacement = null;
+        old.Dispose();
+        next.Done.TrySetResult(next.Info);
+    }
+
+    /// <summary>A call in the policy's terms (<see cref="PolicyChatClient.Translate"/>), checked against the batch.</summary>
+    private GenerationRequest ToRequest(PendingCall call, ContinuousBatch batch)
+    {
+        var translated = PolicyChatClient.Translate(_policy, call.Messages, call.Options);
+        var request = new GenerationRequest(translated.Prompt, translated.Samples, translated.Sampling, translated.Seed, translated.Constraint);
+        batch.Validate(request);
+        return request;
+    }
+
     private sealed record ServedPolicy(PolicyInfo Info, CompactTokenizer Tokenizer);
+
+    private sealed record Replacement(TextPolicy Policy, PolicyInfo Info)
+    {
+        public TaskCompletionSource<PolicyInfo> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed class PendingCall(List<ChatMessage> messages, ChatOptions? options)
     {
@@ -210,3 +373,7 @@ public sealed class PolicyBatcher : IChatClient
         public TaskCompletionSource<ChatResponse> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
+/// <summary>What a <see cref="PolicyBatcher"/> has done: times calls joined the batch, calls answered or joining,
+/// decoding steps, and rows decoded summed over the steps (rows per step = <see cref="RowSteps"/> / <see cref="Steps"/>).</summary>
+public readonly record struct BatcherCounts(long Admissions, long Calls, long Steps, long RowSteps);

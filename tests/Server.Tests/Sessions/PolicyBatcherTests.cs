@@ -33,6 +33,29 @@ public sealed class PolicyBatcherTests
         AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = samples },
     };
 
+    /// <summary>What <see cref="PolicyChatClient"/> over the same policy (seed 1) gives for the call, on the inference thread.</summary>
+    private static Task<ChatResponse> DirectAsync(InferenceWorker worker, List<ChatMessage> messages, ChatOptions options) =>
+        worker.RunAsync(token =>
+        {
+            using var reference = TinyPolicy(1);
+            using var client = new PolicyChatClient(reference);
+            return client.GetResponseAsync(messages, options, token).GetAwaiter().GetResult();
+        }, CancellationToken.None);
+
+    /// <summary>A call for 60 tokens, once the batch has taken <paramref name="steps"/> steps of it.</summary>
+    private static async Task<Task<ChatResponse>> LongCallUnderWayAsync(PolicyBatcher batcher, int steps)
+    {
+        var options = Options(2, seed: 3);
+        options.MaxOutputTokens = 60;
+        var running = batcher.GetResponseAsync(Chat("make tea"), options);
+        while (batcher.Counts.Steps < steps)
+        {
+            await Task.Delay(1);
+        }
+
+        return running;
+    }
+
     /// <summary>Holds the inference thread until the returned source is set, so calls pile up behind it.</summary>
     private static TaskCompletionSource Block(InferenceWorker worker)
     {
@@ -53,15 +76,15 @@ public sealed class PolicyBatcherTests
         var agent = batcher.GetResponseAsync(Chat("feed the cat"), Options(2, seed: 6));
         release.SetResult();
 
-        // The agent call, queued second, is sampled first and alone; the alternatives come in the next batch (waiting
-        // together, without the mark, the two would be one batch).
+        // The agent call, queued second, joins first and alone; the alternatives join at a later step (waiting
+        // together, without the mark, the two would join at once).
         Assert.Equal(2, (await agent).Messages.Count);
         Assert.Equal(3, (await alternatives).Messages.Count);
-        Assert.Equal((2L, 2L), batcher.Counts);
+        Assert.Equal((2L, 2L), (batcher.Counts.Admissions, batcher.Counts.Calls));
     }
 
     [Fact]
-    public async Task Calls_waiting_together_are_sampled_as_one_batch_and_each_gets_its_own_samples()
+    public async Task Calls_waiting_together_join_the_batch_at_once_and_each_gets_its_own_samples()
     {
         using var worker = new InferenceWorker();
         using var batcher = await StartAsync(worker);
@@ -73,7 +96,8 @@ public sealed class PolicyBatcherTests
 
         Assert.Equal([2, 3, 1], responses.Select(r => r.Messages.Count));
         Assert.All(responses, r => Assert.Equal(batcher.Info.Version, r.ModelId));
-        Assert.Equal((1L, 3L), batcher.Counts);
+        Assert.Equal((1L, 3L), (batcher.Counts.Admissions, batcher.Counts.Calls));
+        Assert.True(batcher.Counts.RowSteps >= 6 * batcher.Counts.Steps / 8, "the six rows should share steps");
     }
 
     [Fact]
@@ -82,12 +106,7 @@ public sealed class PolicyBatcherTests
         using var worker = new InferenceWorker();
         using var batcher = await StartAsync(worker);
         var alone = await batcher.GetResponseAsync(Chat("make tea"), Options(4, seed: 11));
-        var direct = await worker.RunAsync(token =>
-        {
-            using var reference = TinyPolicy(1);
-            using var client = new PolicyChatClient(reference);
-            return client.GetResponseAsync(Chat("make tea"), Options(4, seed: 11), token).GetAwaiter().GetResult();
-        }, CancellationToken.None);
+        var direct = await DirectAsync(worker, Chat("make tea"), Options(4, seed: 11));
 
         Assert.Equal(direct.Messages.Select(m => m.Text), alone.Messages.Select(m => m.Text));
     }
@@ -110,6 +129,42 @@ public sealed class PolicyBatcherTests
     }
 
     [Fact]
+    public async Task A_call_arriving_mid_batch_is_answered_before_the_running_call_ends_with_its_own_samples()
+    {
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker);
+        // The untrained policy rarely ends early, so the first call runs its 60 tokens; the second asks for 4.
+        var running = await LongCallUnderWayAsync(batcher, steps: 5);
+
+        var shortOptions = Options(3, seed: 9);
+        shortOptions.MaxOutputTokens = 4;
+        var arriving = await batcher.GetResponseAsync(Chat("feed the cat"), shortOptions);
+
+        Assert.False(running.IsCompleted, "the second call should not have waited for the first to end");
+        Assert.Equal(3, arriving.Messages.Count);
+        await running;
+        Assert.Equal(2L, batcher.Counts.Admissions);
+
+        // What it got is what it gets alone.
+        var alone = await DirectAsync(worker, Chat("feed the cat"), shortOptions);
+        Assert.Equal(alone.Messages.Select(m => m.Text), arriving.Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task A_call_that_could_never_run_fails_alone()
+    {
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker);
+        var release = Block(worker);
+        var tooMany = batcher.GetResponseAsync(Chat("make tea"), Options(PolicyBatcher.MaxRowsPerBatch + 1, seed: 1));
+        var fine = batcher.GetResponseAsync(Chat("feed the cat"), Options(2, seed: 1));
+        release.SetResult();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => tooMany);
+        Assert.Equal(2, (await fine).Messages.Count);
+    }
+
+    [Fact]
     public async Task A_replacement_serves_the_next_batch_and_a_failed_load_keeps_the_old_policy()
     {
         using var worker = new InferenceWorker();
@@ -129,5 +184,26 @@ public sealed class PolicyBatcherTests
         Assert.NotEqual(first, info.Version);
         Assert.Equal(info, batcher.Info);
         Assert.Equal(info.Version, (await batcher.GetResponseAsync(Chat("make tea"), Options(1, seed: 1))).ModelId);
+    }
+
+    [Fact]
+    public async Task A_replacement_waits_for_the_calls_being_sampled_and_serves_the_next_ones()
+    {
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker, seed: 1);
+        var first = batcher.Info.Version;
+        var running = await LongCallUnderWayAsync(batcher, steps: 3);
+
+        var swap = batcher.ReplaceAsync(() =>
+        {
+            var next = TinyPolicy(2);
+            return (next, new PolicyInfo(next.Version, Trained: true, Source: "swapped"));
+        }, CancellationToken.None);
+        var after = batcher.GetResponseAsync(Chat("feed the cat"), Options(1, seed: 1));
+
+        Assert.Equal(first, (await running).ModelId);
+        var info = await swap;
+        Assert.NotEqual(first, info.Version);
+        Assert.Equal(info.Version, (await after).ModelId);
     }
 }

@@ -11,7 +11,8 @@ namespace CoopAgent.Server.Cli.Bench;
 /// <c>coopagent bench --only chat</c>: the chat server on a loopback port with the real agent and the policy
 /// <c>serve</c> would use (<c>policies/default</c>, else the untrained fallback). Time to first streamed item of
 /// a reply for one client (p50, p99), then 50 concurrent clients for 60 s (10 s with <c>--quick</c>): their
-/// p99 time to first item, the number of failed turns, and how many policy calls shared a batch on average.
+/// p99 time to first item, the number of failed turns, policy calls per second, samples per decoding step, and the
+/// process's resident memory before and after.
 /// Targets: 0 errors, p99 &lt; 1 s.
 /// </summary>
 public sealed class ChatBench : IBenchSection
@@ -58,6 +59,7 @@ public sealed class ChatBench : IBenchSection
             context.Progress.WriteLine($"[bench] chat: {clients} clients for {seconds} s");
             var batcher = (app.Services.GetRequiredService<Sessions.IConversationEngine>() as Sessions.CooperativeConversationEngine)?.Batcher;
             var countsBefore = batcher?.Counts ?? default;
+            var rssBefore = ResidentMegabytes();
             var latencies = new ConcurrentBag<double>();
             var errors = 0;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -107,10 +109,17 @@ public sealed class ChatBench : IBenchSection
             figures["load_errors"] = errors;
             if (batcher is not null)
             {
-                // How many policy calls (agent decisions, feedback alternatives) shared one batch on average.
-                var (batches, calls) = batcher.Counts;
-                figures["load_policy_calls_per_batch"] = Math.Round((double)(calls - countsBefore.Calls) / Math.Max(1, batches - countsBefore.Batches), 2);
+                // Policy calls (agent decisions, feedback alternatives) answered per second, and how many samples each
+                // decoding step carried on average.
+                var counts = batcher.Counts;
+                figures["load_policy_calls_per_s"] = Math.Round((counts.Calls - countsBefore.Calls) / (double)seconds, 1);
+                figures["load_rows_per_step"] = Math.Round((counts.RowSteps - countsBefore.RowSteps) / (double)Math.Max(1, counts.Steps - countsBefore.Steps), 1);
             }
+
+            // The process's resident memory after the single-client turns and after the load: flat when every
+            // tensor of every step is released.
+            figures["load_rss_mb_before"] = rssBefore;
+            figures["load_rss_mb_after"] = ResidentMegabytes();
 
             return figures;
         }
@@ -119,6 +128,12 @@ public sealed class ChatBench : IBenchSection
             await app.StopAsync(CancellationToken.None);
             TryDelete(data);
         }
+    }
+
+    private static double ResidentMegabytes()
+    {
+        using var process = Process.GetCurrentProcess();
+        return Math.Round(process.WorkingSet64 / (1024.0 * 1024.0));
     }
 
     private static double Percentile(List<double> values, double p)

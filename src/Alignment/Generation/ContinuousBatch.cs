@@ -1,0 +1,382 @@
+using CoopAgent.Alignment.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CoopAgent.Alignment.Generation;
+
+/// <summary>What a <see cref="ContinuousBatch"/> is asked for: <paramref name="Samples"/> responses to one prompt.</summary>
+/// <param name="Prompt">Prompt ids (at least one; with <see cref="SamplingOptions.MaxNewTokens"/> within the context).</param>
+/// <param name="Samples">How many responses.</param>
+/// <param name="Options">Length, temperature, top-k, top-p (the KV cache is always used).</param>
+/// <param name="Seed">Seeds this request's own random source.</param>
+/// <param name="Constraint">What the responses may say (<see cref="ITokenConstraint"/>); null for free text.</param>
+public sealed record GenerationRequest(int[] Prompt, int Samples, SamplingOptions Options, long Seed, ITokenConstraint? Constraint = null);
+
+/// <summary>A request of a <see cref="ContinuousBatch"/> whose every response has ended.</summary>
+/// <param name="Request">The request, as admitted (the same instance).</param>
+/// <param name="Samples">Its responses, in order.</param>
+public sealed record FinishedGeneration(GenerationRequest Request, IReadOnlyList<GeneratedSequence> Samples);
+
+/// <summary>
+/// Iteration-level (continuous) batching: requests join the running batch between decoding steps and leave as
+/// soon as their responses end, so a request never waits for a whole batch to finish and every step decodes only
+/// rows still generating. Each request's prompt is prefilled once and its keys and values copied to its samples'
+/// slots of one <see cref="SlotKvCache"/>; each step then feeds every row its last token in one batch.
+/// </summary>
+/// <remarks>
+/// Each request draws from its own generator seeded with <see cref="GenerationRequest.Seed"/>, one uniform per
+/// sample per step, as <see cref="Sampler.Generate"/> does for a batch of that request alone; and tokens are drawn
+/// with the sampler's filters (<see cref="NucleusDraw"/>). So a request's responses do not depend on which others
+/// share its steps, and are those of <see cref="Sampler"/> for the same prompt, samples and seed.
+/// Not thread-safe (TorchSharp dispose scopes are per thread): one caller thread.
+/// </remarks>
+public sealed class ContinuousBatch : IDisposable
+{
+    private readonly Gpt _model;
+    private readonly SlotKvCache _cache;
+    private readonly List<Row> _slots = [];          // _slots[i]: the response decoded in cache slot i
+    private readonly List<Running> _running = [];
+    private Tensor? _next;                           // (slots in use, V): each slot's next-token logits
+
+    /// <param name="model">The policy.</param>
+    /// <param name="endToken">Id that ends a response.</param>
+    /// <param name="padToken">Id for left padding in the prefill.</param>
+    /// <param name="maxRows">Most responses decoded at once (KV slots, each the model's context long).</param>
+    public ContinuousBatch(Gpt model, int endToken, int padToken, int maxRows)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        EndToken = endToken;
+        PadToken = padToken;
+        _cache = new SlotKvCache(model.Config, maxRows, model.Trunk.Device);
+    }
+
+    public int EndToken { get; }
+
+    public int PadToken { get; }
+
+    /// <summary>Most responses decoded at once.</summary>
+    public int MaxRows => _cache.Slots;
+
+    /// <summary>Responses still generating.</summary>
+    public int Rows => _slots.Count;
+
+    /// <summary>Requests with a response still generating.</summary>
+    public int Requests => _running.Count;
+
+    /// <summary>Prefills the prompts of <paramref name="requests"/> (a prompt shared by several is prefilled once)
+    /// and adds their responses to the batch; they draw their first token at the next <see cref="Step"/>.</summary>
+    /// <exception cref="ArgumentException">A request that could never run: no prompt, no samples, too long, more
+    /// samples than <see cref="MaxRows"/>, bad options. Nothing is admitted.</exception>
+    /// <exception cref="InvalidOperationException">Not enough free rows now; nothing is admitted.</exception>
+    public void Admit(IReadOnlyList<GenerationRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        foreach (var request in requests)
+        {
+            Validate(request);
+        }
+
+        var rows = requests.Sum(r => r.Samples);
+        if (rows > MaxRows - Rows)
+        {
+            throw new InvalidOperationException($"{rows} more rows do not fit: {Rows} of {MaxRows} are in use.");
+        }
+
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        var device = _model.Trunk.Device;
+        var distinct = new List<int[]>();
+        var promptOf = requests.Select(r =>
+        {
+            var found = distinct.FindIndex(p => p.AsSpan().SequenceEqual(r.Prompt));
+            if (found < 0)
+            {
+                distinct.Add(r.Prompt);
+                found = distinct.Count - 1;
+            }
+
+            return found;
+        }).ToArray();
+
+        InEvalMode(() =>
+        {
+            using var scope = NewDisposeScope();
+            var (tokens, mask) = Sampler.LeftPad(distinct, PadToken, device);
+            var width = (int)tokens.shape[1];
+            using var prefill = new KvCache(_model.Config, distinct.Count, width, device);
+            var last = _model.forward(tokens, mask, prefill).select(1, -1);                    // (distinct, V)
+            var rowPrompts = new List<long>();
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var running = new Running(requests[i]);
+                _running.Add(running);
+                var length = distinct[promptOf[i]].Length;
+                _cache.Add(prefill, promptOf[i], width - length, length, requests[i].Samples);
+                for (var sample = 0; sample < requests[i].Samples; sample++)
+                {
+                    _slots.Add(new Row(running, sample));
+                    rowPrompts.Add(promptOf[i]);
+                }
+            }
+
+            var added = last.index_select(0, tensor(rowPrompts.ToArray(), device: device));
+            var next = _next is null ? added : cat([_next, added], 0);
+            _next?.Dispose();
+            _next = next.DetachFromDisposeScope();
+        });
+    }
+
+    /// <summary>One decoding step: every response draws its next token; responses that ended (end token, or their
+    /// request's <see cref="SamplingOptions.MaxNewTokens"/>) leave, and the rest are fed forward.</summary>
+    /// <returns>The requests whose last response ended in this step.</returns>
+    public IReadOnlyList<FinishedGeneration> Step()
+    {
+        if (_slots.Count == 0)
+        {
+            return [];
+        }
+
+        var finished = new List<FinishedGeneration>();
+        InEvalMode(() =>
+        {
+            using var scope = NewDisposeScope();
+            var drawn = Draw();
+            _next!.Dispose();
+            _next = null;
+            for (var slot = 0; slot < _slots.Count; slot++)
+            {
+                _slots[slot].Record(drawn[slot], EndToken);
+            }
+
+            foreach (var running in _running)
+            {
+                running.EndStep();
+            }
+
+            for (var slot = _slots.Count - 1; slot >= 0; slot--)
+            {
+                if (_slots[slot].Ended)
+                {
+                    RemoveSlot(slot);
+                }
+            }
+
+            finished.AddRange(_running.Where(r => r.AllEnded).Select(r => r.Result()));
+            foreach (var done in _running.Where(r => r.AllEnded).ToList())
+            {
+                done.Dispose();
+                _running.Remove(done);
+            }
+
+            if (_slots.Count > 0)
+            {
+                var input = tensor(_slots.Select(s => (long)s.LastToken).ToArray(), device: _model.Trunk.Device).unsqueeze(1);
+                _next = _model.Decode(input, _cache).DetachFromDisposeScope();
+            }
+        });
+        return finished;
+    }
+
+    /// <summary>Drops a request's responses (a caller that no longer waits for them).</summary>
+    /// <returns>True when it was running.</returns>
+    public bool Cancel(GenerationRequest request)
+    {
+        var running = _running.FirstOrDefault(r => ReferenceEquals(r.Request, request));
+        if (running is null)
+        {
+            return false;
+        }
+
+        InEvalMode(() =>
+        {
+            using var scope = NewDisposeScope();
+            for (var slot = 0; slot < _slots.Count; slot++)
+            {
+                _slots[slot].LogitsRow = slot;
+            }
+
+            for (var slot = _slots.Count - 1; slot >= 0; slot--)
+            {
+                if (ReferenceEquals(_slots[slot].Owner, running))
+                {
+                    RemoveSlot(slot);
+                }
+            }
+
+            // The next-token logits of the slots that stay, in their new order.
+            var next = _slots.Count == 0 ? null : _next!.index_select(0, tensor(_slots.Select(s => (long)s.LogitsRow).ToArray())).DetachFromDisposeScope();
+            _next!.Dispose();
+            _next = next;
+        });
+        running.Dispose();
+        _running.Remove(running);
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _next?.Dispose();
+        _cache.Dispose();
+        foreach (var running in _running)
+        {
+            running.Dispose();
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="request"/> could never run here: no prompt,
+    /// no samples or more than <see cref="MaxRows"/>, longer than the context, bad options.</summary>
+    public void Validate(GenerationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Prompt, nameof(request));
+        ArgumentNullException.ThrowIfNull(request.Options, nameof(request));
+        request.Options.Validate();
+        if (request.Prompt.Length == 0)
+        {
+            throw new ArgumentException("every prompt needs at least one token (start with <|bos|>).", nameof(request));
+        }
+
+        if (request.Samples < 1 || request.Samples > MaxRows)
+        {
+            throw new ArgumentException($"a request needs 1 … {MaxRows} samples (got {request.Samples}).", nameof(request));
+        }
+
+        if (request.Prompt.Length + request.Options.MaxNewTokens > _model.Config.ContextLength)
+        {
+            throw new ArgumentException(
+                $"a prompt of {request.Prompt.Length} tokens plus {request.Options.MaxNewTokens} new tokens exceeds the context length {_model.Config.ContextLength}.",
+                nameof(request));
+        }
+    }
+
+    /// <summary>Each slot's next token: constraints, then each sampling setting's filters over its slots, with
+    /// each request's uniforms for this step.</summary>
+    private long[] Draw()
+    {
+        var uniforms = new double[_slots.Count];
+        foreach (var running in _running)
+        {
+            running.DrawUniforms();
+        }
+
+        for (var slot = 0; slot < _slots.Count; slot++)
+        {
+            uniforms[slot] = _slots[slot].Uniform;
+        }
+
+        var logits = Sampler.Constrain(_next!, _slots.Select(s => s.Cursor).ToList(), null);
+        var drawn = new long[_slots.Count];
+        foreach (var group in Enumerable.Range(0, _slots.Count).GroupBy(slot => _slots[slot].Owner.Request.Options))
+        {
+            var members = group.ToArray();
+            var rows = members.Length == _slots.Count ? logits : logits.index_select(0, tensor(members.Select(m => (long)m).ToArray(), device: logits.device));
+            var tokens = NucleusDraw.Draw(rows, group.Key, members.Select(m => uniforms[m]).ToArray());
+            for (var i = 0; i < members.Length; i++)
+            {
+                drawn[members[i]] = tokens[i];
+            }
+        }
+
+        return drawn;
+    }
+
+    /// <summary>Frees a slot; the last slot moves into it (in the cache and here alike).</summary>
+    private void RemoveSlot(int slot)
+    {
+        var moved = _cache.Remove(slot);
+        if (moved >= 0)
+        {
+            _slots[slot] = _slots[moved];
+        }
+
+        _slots.RemoveAt(_slots.Count - 1);
+    }
+
+    private void InEvalMode(Action action)
+    {
+        var wasTraining = _model.training;
+        _model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            action();
+        }
+        finally
+        {
+            _model.train(wasTraining);
+        }
+    }
+
+    /// <summary>One response being generated: its request and its index among the request's samples.</summary>
+    private sealed class Row(Running owner, int sample)
+    {
+        public Running Owner { get; } = owner;
+
+        public int Sample { get; } = sample;
+
+        public ITokenCursor? Cursor { get; } = owner.Request.Constraint?.Begin();
+
+        public int LastToken { get; private set; }
+
+        /// <summary>Its row in the next-token logits while slots are being removed.</summary>
+        public int LogitsRow { get; set; }
+
+        public bool Ended => Owner.Ended[Sample];
+
+        public double Uniform => Owner.Uniforms[Sample];
+
+        public void Record(long token, int endToken)
+        {
+            LastToken = (int)token;
+            Owner.Tokens[Sample].Add(LastToken);
+            Cursor?.Advance(LastToken);
+            if (token == endToken)
+            {
+                Owner.Ended[Sample] = true;
+                Owner.Finished[Sample] = true;
+            }
+        }
+    }
+
+    /// <summary>A request in the batch: its generator, and what each of its samples has produced so far.</summary>
+    private sealed class Running(GenerationRequest request) : IDisposable
+    {
+        private readonly Generator _generator = new((ulong)request.Seed, CPU);
+        private int _steps;
+
+        public GenerationRequest Request { get; } = request;
+
+        public List<int>[] Tokens { get; } = Enumerable.Range(0, request.Samples).Select(_ => new List<int>()).ToArray();
+
+        /// <summary>Emitted the end token.</summary>
+        public bool[] Finished { get; } = new bool[request.Samples];
+
+        /// <summary>No longer generating: finished, or cut at the length limit.</summary>
+        public bool[] Ended { get; } = new bool[request.Samples];
+
+        public double[] Uniforms { get; private set; } = [];
+
+        public bool AllEnded => Ended.All(e => e);
+
+        /// <summary>One uniform per sample, ended or not, as the sampler draws for a batch of this request alone.</summary>
+        public void DrawUniforms() => Uniforms = rand([Request.Samples], ScalarType.Float64, generator: _generator).data<double>().ToArray();
+
+        /// <summary>After a step's draw: at the length limit every sample still going is cut.</summary>
+        public void EndStep()
+        {
+            if (++_steps >= Request.Options.MaxNewTokens)
+            {
+                Array.Fill(Ended, true);
+            }
+        }
+
+        public FinishedGeneration Result() =>
+            new(Request, Tokens.Select((t, i) => new GeneratedSequence([.. t], Finished[i])).ToList());
+
+        public void Dispose() => _generator.Dispose();
+    }
+}

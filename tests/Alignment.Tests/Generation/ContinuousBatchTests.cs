@@ -1,0 +1,150 @@
+using CoopAgent.Alignment.Generation;
+using CoopAgent.Alignment.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CoopAgent.Alignment.Tests.Generation;
+
+public sealed class ContinuousBatchTests
+{
+    private const int End = 1;
+    private const int Pad = 0;
+
+    private static readonly int[][] Prompts = [[2, 9, 13, 7, 21], [2, 30], [2, 11, 12]];
+
+    // Temperature 3 makes the end token come up now and then, so responses end at different steps.
+    private static readonly SamplingOptions Options = new(MaxNewTokens: 30, Temperature: 3, TopP: 0.9);
+
+    private static Gpt TinyModel() => new(GptConfig.Tiny(40), new Generator(5, CPU));
+
+    private static int[][] Alone(Gpt model, GenerationRequest request) =>
+        new Sampler(model, End, Pad)
+            .Generate(Enumerable.Repeat(request.Prompt, request.Samples).ToList(), request.Options, new Generator((ulong)request.Seed, CPU))
+            .Select(s => s.Tokens).ToArray();
+
+    private static Dictionary<GenerationRequest, FinishedGeneration> RunToEnd(ContinuousBatch batch, Dictionary<int, GenerationRequest[]>? joining = null)
+    {
+        var done = new Dictionary<GenerationRequest, FinishedGeneration>(ReferenceEqualityComparer.Instance);
+        for (var step = 0; batch.Rows > 0 || joining?.Keys.Any(k => k >= step) == true; step++)
+        {
+            if (joining?.TryGetValue(step, out var join) == true)
+            {
+                batch.Admit(join);
+            }
+
+            foreach (var finished in batch.Step())
+            {
+                done.Add(finished.Request, finished);
+            }
+
+            Assert.True(step < 200, "the batch never emptied");
+        }
+
+        return done;
+    }
+
+    [Fact]
+    public void Each_request_gets_the_samples_the_sampler_gives_it_alone()
+    {
+        var model = TinyModel();
+        using var batch = new ContinuousBatch(model, End, Pad, maxRows: 16);
+        var requests = Prompts.Select((p, i) => new GenerationRequest(p, Samples: i + 2, Options, Seed: 10 + i)).ToArray();
+        batch.Admit(requests);
+        Assert.Equal(9, batch.Rows);
+
+        var done = RunToEnd(batch);
+
+        Assert.Equal(0, batch.Requests);
+        foreach (var request in requests)
+        {
+            Assert.Equal(Alone(model, request), done[request].Samples.Select(s => s.Tokens));
+        }
+
+        var all = done.Values.SelectMany(d => d.Samples).ToList();
+        Assert.True(all.Select(s => s.Tokens.Length).Distinct().Count() >= 3, "responses should end at different steps");
+        Assert.Contains(all, s => s.Finished && s.Tokens[^1] == End);
+    }
+
+    [Fact]
+    public void A_request_admitted_mid_batch_is_served_before_the_batch_ends_with_the_same_samples()
+    {
+        var model = TinyModel();
+        using var batch = new ContinuousBatch(model, End, Pad, maxRows: 16);
+        var early = new GenerationRequest(Prompts[0], 4, Options with { MaxNewTokens = 40 }, Seed: 3);
+        var late = new GenerationRequest(Prompts[1], 2, Options with { MaxNewTokens = 5 }, Seed: 4);
+        var finishedAt = new Dictionary<GenerationRequest, int>(ReferenceEqualityComparer.Instance);
+        var done = new Dictionary<GenerationRequest, FinishedGeneration>(ReferenceEqualityComparer.Instance);
+        batch.Admit([early]);
+        for (var step = 0; batch.Rows > 0; step++)
+        {
+            if (step == 3)
+            {
+                batch.Admit([late]);
+            }
+
+            foreach (var finished in batch.Step())
+            {
+                done.Add(finished.Request, finished);
+                finishedAt[finished.Request] = step;
+            }
+        }
+
+        Assert.True(finishedAt[late] <= 3 + 5, "the late request takes at most its own five steps");
+        Assert.True(finishedAt[late] < finishedAt[early], "the late request should leave while the early one still runs");
+        Assert.Equal(Alone(model, early), done[early].Samples.Select(s => s.Tokens));
+        Assert.Equal(Alone(model, late), done[late].Samples.Select(s => s.Tokens));
+    }
+
+    [Fact]
+    public void Responses_that_never_end_are_cut_at_their_request_length_limit()
+    {
+        using var batch = new ContinuousBatch(TinyModel(), endToken: 1000, Pad, maxRows: 8);
+        var request = new GenerationRequest(Prompts[2], 3, new SamplingOptions(MaxNewTokens: 6), Seed: 1);
+        batch.Admit([request]);
+        var done = RunToEnd(batch);
+
+        Assert.All(done[request].Samples, s =>
+        {
+            Assert.False(s.Finished);
+            Assert.Equal(6, s.Tokens.Length);
+        });
+    }
+
+    [Fact]
+    public void A_cancelled_request_leaves_and_the_others_are_unaffected()
+    {
+        var model = TinyModel();
+        using var batch = new ContinuousBatch(model, End, Pad, maxRows: 16);
+        var kept = new GenerationRequest(Prompts[0], 3, Options, Seed: 8);
+        var dropped = new GenerationRequest(Prompts[1], 5, Options, Seed: 9);
+        batch.Admit([dropped, kept]);
+        batch.Step();
+
+        Assert.True(batch.Cancel(dropped));
+        Assert.False(batch.Cancel(dropped));
+        Assert.Equal(1, batch.Requests);
+        var done = RunToEnd(batch);
+
+        Assert.False(done.ContainsKey(dropped));
+        Assert.Equal(Alone(model, kept), done[kept].Samples.Select(s => s.Tokens));
+    }
+
+    [Fact]
+    public void Requests_that_cannot_run_are_refused_and_nothing_is_admitted()
+    {
+        using var batch = new ContinuousBatch(TinyModel(), End, Pad, maxRows: 4);
+        var good = new GenerationRequest(Prompts[0], 2, Options, Seed: 1);
+        var contextLength = GptConfig.Tiny(40).ContextLength;
+
+        Assert.Throws<ArgumentException>(() => batch.Admit([good, new GenerationRequest([], 1, Options, 1)]));
+        Assert.Throws<ArgumentException>(() => batch.Admit([new GenerationRequest(new int[contextLength], 1, Options, 1)]));
+        Assert.Throws<ArgumentException>(() => batch.Admit([new GenerationRequest(Prompts[0], 5, Options, 1)]));
+        Assert.Throws<ArgumentException>(() => batch.Admit([new GenerationRequest(Prompts[0], 1, Options with { Temperature = 0 }, 1)]));
+        Assert.Equal(0, batch.Rows);
+
+        batch.Admit([good]);
+        Assert.Throws<InvalidOperationException>(() => batch.Admit([good with { Samples = 3 }]));
+        Assert.Equal(2, batch.Rows);
+        Assert.Empty(new ContinuousBatch(TinyModel(), End, Pad, maxRows: 1).Step());
+    }
+}
