@@ -34,6 +34,7 @@ public sealed class ContinuousBatch : IDisposable
 {
     private readonly Gpt _model;
     private readonly SlotKvCache _cache;
+    private readonly PrefixCache? _prefixes;
     private readonly List<Row> _slots = [];          // _slots[i]: the response decoded in cache slot i
     private readonly List<Running> _running = [];
     private Tensor? _next;                           // (slots in use, V): each slot's next-token logits
@@ -42,10 +43,13 @@ public sealed class ContinuousBatch : IDisposable
     /// <param name="endToken">Id that ends a response.</param>
     /// <param name="padToken">Id for left padding in the prefill.</param>
     /// <param name="maxRows">Most responses decoded at once (KV slots, each the model's context long).</param>
-    public ContinuousBatch(Gpt model, int endToken, int padToken, int maxRows)
+    /// <param name="prefixes">Keys and values of recent prompts to prefill from (owned by the caller), or null to
+    /// prefill every prompt whole.</param>
+    public ContinuousBatch(Gpt model, int endToken, int padToken, int maxRows, PrefixCache? prefixes = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
+        _prefixes = prefixes;
         EndToken = endToken;
         PadToken = padToken;
         _cache = new SlotKvCache(model.Config, maxRows, model.Trunk.Device);
@@ -64,8 +68,9 @@ public sealed class ContinuousBatch : IDisposable
     /// <summary>Requests with a response still generating.</summary>
     public int Requests => _running.Count;
 
-    /// <summary>Prefills the prompts of <paramref name="requests"/> (a prompt shared by several is prefilled once)
-    /// and adds their responses to the batch; they draw their first token at the next <see cref="Step"/>.</summary>
+    /// <summary>Prefills the prompts of <paramref name="requests"/> (a prompt shared by several is prefilled once, and
+    /// from the longest prefix it shares with a recent prompt when there is a <see cref="PrefixCache"/>) and adds their
+    /// responses to the batch; they draw their first token at the next <see cref="Step"/>.</summary>
     /// <exception cref="ArgumentException">A request that could never run: no prompt, no samples, too long, more
     /// samples than <see cref="MaxRows"/>, bad options. Nothing is admitted.</exception>
     /// <exception cref="InvalidOperationException">Not enough free rows now; nothing is admitted.</exception>
@@ -105,29 +110,79 @@ public sealed class ContinuousBatch : IDisposable
         InEvalMode(() =>
         {
             using var scope = NewDisposeScope();
-            var (tokens, mask) = Sampler.LeftPad(distinct, PadToken, device);
-            var width = (int)tokens.shape[1];
-            using var prefill = new KvCache(_model.Config, distinct.Count, width, device);
-            var last = _model.forward(tokens, mask, prefill).select(1, -1);                    // (distinct, V)
-            var rowPrompts = new List<long>();
-            for (var i = 0; i < requests.Count; i++)
+            var prefills = new List<KvCache>();
+            try
             {
-                var running = new Running(requests[i]);
-                _running.Add(running);
-                var length = distinct[promptOf[i]].Length;
-                _cache.Add(prefill, promptOf[i], width - length, length, requests[i].Samples);
-                for (var sample = 0; sample < requests[i].Samples; sample++)
+                // Where each distinct prompt's keys and values are (cache, row, first position), and its next-token logits.
+                var sources = new (KvCache Cache, int Row, int From)[distinct.Count];
+                var last = new Tensor[distinct.Count];
+                var whole = new List<int>();
+                for (var d = 0; d < distinct.Count; d++)
                 {
-                    _slots.Add(new Row(running, sample));
-                    rowPrompts.Add(promptOf[i]);
+                    if (_prefixes?.Start(distinct[d], _model.Config, device) is not { } hit)
+                    {
+                        whole.Add(d);
+                        continue;
+                    }
+
+                    // Only the part after the shared prefix goes through the model.
+                    prefills.Add(hit.Cache);
+                    var suffix = tensor(distinct[d][hit.Shared..].Select(t => (long)t).ToArray(), device: device).unsqueeze(0);
+                    last[d] = _model.forward(suffix, ones_like(suffix), hit.Cache)[0, -1];
+                    sources[d] = (hit.Cache, 0, 0);
+                }
+
+                if (whole.Count > 0)
+                {
+                    var (tokens, mask) = Sampler.LeftPad(whole.Select(d => distinct[d]).ToList(), PadToken, device);
+                    var width = (int)tokens.shape[1];
+                    var prefill = new KvCache(_model.Config, whole.Count, width, device);
+                    prefills.Add(prefill);
+                    var logits = _model.forward(tokens, mask, prefill);                               // (whole, width, V)
+                    for (var i = 0; i < whole.Count; i++)
+                    {
+                        last[whole[i]] = logits[i, -1];
+                        sources[whole[i]] = (prefill, i, width - distinct[whole[i]].Length);
+                    }
+                }
+
+                var rowPrompts = new List<long>();
+                for (var i = 0; i < requests.Count; i++)
+                {
+                    var running = new Running(requests[i]);
+                    _running.Add(running);
+                    var (source, row, from) = sources[promptOf[i]];
+                    _cache.Add(source, row, from, distinct[promptOf[i]].Length, requests[i].Samples);
+                    for (var sample = 0; sample < requests[i].Samples; sample++)
+                    {
+                        _slots.Add(new Row(running, sample));
+                        rowPrompts.Add(promptOf[i]);
+                    }
+                }
+
+                for (var d = 0; d < distinct.Count; d++)
+                {
+                    _prefixes?.Remember(distinct[d], sources[d].Cache, sources[d].Row, sources[d].From);
+                }
+
+                AppendNext(stack(last).index_select(0, tensor(rowPrompts.ToArray(), device: device)));
+            }
+            finally
+            {
+                foreach (var prefill in prefills)
+                {
+                    prefill.Dispose();
                 }
             }
-
-            var added = last.index_select(0, tensor(rowPrompts.ToArray(), device: device));
-            var next = _next is null ? added : cat([_next, added], 0);
-            _next?.Dispose();
-            _next = next.DetachFromDisposeScope();
         });
+    }
+
+    /// <summary>Adds the next-token logits of new slots after those of the slots already running.</summary>
+    private void AppendNext(Tensor added)
+    {
+        var next = _next is null ? added : cat([_next, added], 0);
+        _next?.Dispose();
+        _next = next.DetachFromDisposeScope();
     }
 
     /// <summary>One decoding step: every response draws its next token; responses that ended (end token, or their

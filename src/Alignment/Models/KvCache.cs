@@ -74,6 +74,30 @@ public sealed class KvCache : IKeyValueStore, IDisposable
     /// prefilled row elsewhere, as <see cref="SlotKvCache.Add"/> does).</summary>
     internal (Tensor Keys, Tensor Values) Layer(int layer) => (_keys[layer], _values[layer]);
 
+    /// <summary>Layers held.</summary>
+    internal int Layers => _keys.Length;
+
+    /// <summary>Fills positions [0, <paramref name="length"/>) of every row with the given keys and values (per layer,
+    /// (1 or B, H, ≥ length, D)) as real tokens, and continues from there: an empty cache takes a prefix computed
+    /// before (<see cref="Generation.PrefixCache"/>).</summary>
+    internal void Preload(IReadOnlyList<Tensor> keys, IReadOnlyList<Tensor> values, int length)
+    {
+        if (Length != 0 || length <= 0 || length > Capacity || keys.Count != _keys.Length || values.Count != _values.Length)
+        {
+            throw new InvalidOperationException($"a prefix of {length} positions over {keys.Count} layers does not fit this cache ({Length} used of {Capacity}, {_keys.Length} layers).");
+        }
+
+        using var scope = NewDisposeScope();
+        for (var layer = 0; layer < _keys.Length; layer++)
+        {
+            _keys[layer].narrow(2, 0, length).copy_(keys[layer].narrow(2, 0, length));
+            _values[layer].narrow(2, 0, length).copy_(values[layer].narrow(2, 0, length));
+        }
+
+        _keyMask.narrow(1, 0, length).fill_(true);
+        Length = length;
+    }
+
     /// <summary>Called once per forward pass, after every layer has stored its keys and values.</summary>
     internal void Advance(int count) => Length += count;
 

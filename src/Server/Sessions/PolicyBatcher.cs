@@ -13,7 +13,8 @@ namespace CoopAgent.Server.Sessions;
 /// pool and only their policy calls come here: a call is queued, and the <see cref="InferenceWorker"/> thread runs
 /// one <see cref="ContinuousBatch"/>: between any two decoding steps, waiting calls join it (up to
 /// <see cref="MaxRowsPerBatch"/> rows), and a call leaves, answered, at the step its last sample ends. So a call
-/// never waits for a whole batch to finish, and every step decodes only samples still being written.
+/// never waits for a whole batch to finish, and every step decodes only samples still being written. A joining
+/// call's prompt is prefilled from the longest prefix it shares with a recent prompt (<see cref="PrefixCache"/>).
 /// </summary>
 /// <remarks>
 /// The policy lives on the inference thread: it is loaded there, sampled there and replaced there
@@ -28,6 +29,10 @@ public sealed class PolicyBatcher : IChatClient
     /// row from 64 rows up (~0.2 ms with the default policy on one LibTorch thread), so more rows would only make each
     /// step, and so each call, slower; fewer would leave calls waiting to join.</summary>
     public const int MaxRowsPerBatch = 64;
+
+    /// <summary>Recent prompts whose keys and values are kept to prefill later prompts from (the same home, the same
+    /// conversation a turn later): at most 32 × 256 positions × 4 layers × 2 × 160 floats, 42 MB, with the default policy.</summary>
+    public const int PrefixesKept = 32;
 
     /// <summary>A <see cref="ChatOptions.AdditionalProperties"/> key: <c>true</c> marks a call nobody is waiting to read
     /// (the alternatives drawn for the feedback panel after a reply has streamed). A background call joins only when no
@@ -45,6 +50,7 @@ public sealed class PolicyBatcher : IChatClient
     private readonly Dictionary<GenerationRequest, PendingCall> _running = new(ReferenceEqualityComparer.Instance);
     private TextPolicy _policy;
     private ContinuousBatch? _batch;
+    private PrefixCache? _prefixes;
     private (PendingCall Call, GenerationRequest Request)? _held;
     private Replacement? _replacement;
     private bool _disposed;
@@ -149,6 +155,7 @@ public sealed class PolicyBatcher : IChatClient
             _disposed = true;
             FailRunning(new ObjectDisposedException(nameof(PolicyBatcher)));
             _batch?.Dispose();
+            _prefixes?.Dispose();
             _policy.Dispose();
             _replacement?.Policy.Dispose();
             return true;
@@ -173,7 +180,8 @@ public sealed class PolicyBatcher : IChatClient
             return false;
         }
 
-        _batch ??= new ContinuousBatch(_policy.Model, CompactTokenizer.EosId, CompactTokenizer.PadId, MaxRowsPerBatch);
+        _prefixes ??= new PrefixCache(PrefixesKept);
+        _batch ??= new ContinuousBatch(_policy.Model, CompactTokenizer.EosId, CompactTokenizer.PadId, MaxRowsPerBatch, _prefixes);
         LeaveCancelled();
         if (_replacement is null)
         {
@@ -341,6 +349,8 @@ public sealed class PolicyBatcher : IChatClient
         var old = _policy;
         _batch?.Dispose();
         _batch = null;
+        _prefixes?.Dispose(); // keys and values of the old policy
+        _prefixes = null;
         _policy = next.Policy;
         _served = new ServedPolicy(next.Info, next.Policy.Tokenizer);
         _replacement = null;
