@@ -25,9 +25,9 @@ namespace CoopAgent.Server.Sessions;
 /// </remarks>
 public sealed class PolicyBatcher : IChatClient
 {
-    /// <summary>Most samples decoded at once (eight calls of eight samples). A decoding step costs about the same per
-    /// row from 64 rows up (~0.2 ms with the default policy on one LibTorch thread), so more rows would only make each
-    /// step, and so each call, slower; fewer would leave calls waiting to join.</summary>
+    /// <summary>Most samples decoded at once (eight calls of eight samples; one KV slot each, 84 MB with the default
+    /// policy). A decoding step costs slightly less per row with more rows: 128 were measured at +4 % calls per second
+    /// and −5 % p99 under the 50-client load, for 85 MB more, so 64 stays.</summary>
     public const int MaxRowsPerBatch = 64;
 
     /// <summary>Recent prompts whose keys and values are kept to prefill later prompts from (the same home, the same
@@ -61,6 +61,8 @@ public sealed class PolicyBatcher : IChatClient
     private long _calls;
     private long _steps;
     private long _rowSteps;
+    private long _promptTokens;
+    private long _promptTokensReused;
 
     /// <summary>Starts serving <paramref name="policy"/> (already loaded on <paramref name="worker"/>'s thread).</summary>
     /// <param name="worker">The inference thread.</param>
@@ -82,7 +84,9 @@ public sealed class PolicyBatcher : IChatClient
     public CompactTokenizer Tokenizer => _served.Tokenizer;
 
     /// <summary>What the batch has done so far (for the bench, the log and tests).</summary>
-    public BatcherCounts Counts => new(Interlocked.Read(ref _admissions), Interlocked.Read(ref _calls), Interlocked.Read(ref _steps), Interlocked.Read(ref _rowSteps));
+    public BatcherCounts Counts => new(
+        Interlocked.Read(ref _admissions), Interlocked.Read(ref _calls), Interlocked.Read(ref _steps), Interlocked.Read(ref _rowSteps),
+        Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _promptTokensReused));
 
     /// <summary>
     /// Loads a policy with <paramref name="load"/> on the inference thread and, when it loads, makes it the serving
@@ -284,6 +288,9 @@ public sealed class PolicyBatcher : IChatClient
             _running[request] = call;
         }
 
+        Interlocked.Add(ref _promptTokens, joining.Select(j => j.Request.Prompt).Distinct(PromptComparer.Instance).Sum(p => (long)p.Length));
+        Interlocked.Exchange(ref _promptTokensReused, _prefixes?.Statistics.TokensReused ?? 0);
+
         Interlocked.Increment(ref _admissions);
         Interlocked.Add(ref _calls, joining.Count);
         _logger?.LogDebug("{Calls} policy calls joined the batch ({Rows} rows running)", joining.Count, batch.Rows);
@@ -385,5 +392,23 @@ public sealed class PolicyBatcher : IChatClient
 }
 
 /// <summary>What a <see cref="PolicyBatcher"/> has done: times calls joined the batch, calls answered or joining,
-/// decoding steps, and rows decoded summed over the steps (rows per step = <see cref="RowSteps"/> / <see cref="Steps"/>).</summary>
-public readonly record struct BatcherCounts(long Admissions, long Calls, long Steps, long RowSteps);
+/// decoding steps, rows decoded summed over the steps (rows per step = <see cref="RowSteps"/> / <see cref="Steps"/>),
+/// tokens of the distinct prompts that joined, and how many of those were not prefilled (taken from a shared prefix;
+/// counted since the policy last changed).</summary>
+public readonly record struct BatcherCounts(long Admissions, long Calls, long Steps, long RowSteps, long PromptTokens = 0, long PromptTokensReused = 0);
+
+/// <summary>Prompts compared by their tokens.</summary>
+internal sealed class PromptComparer : IEqualityComparer<int[]>
+{
+    public static readonly PromptComparer Instance = new();
+
+    public bool Equals(int[]? x, int[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(int[] obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var hash = new HashCode();
+        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
+        return hash.ToHashCode();
+    }
+}

@@ -151,6 +151,20 @@ public sealed class PolicyBatcherTests
     }
 
     [Fact]
+    public async Task A_prompt_seen_before_is_prefilled_from_its_prefix_and_gets_the_same_samples()
+    {
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker);
+        var first = await batcher.GetResponseAsync(Chat("make tea"), Options(3, seed: 5));
+        Assert.Equal(0L, batcher.Counts.PromptTokensReused);
+        var again = await batcher.GetResponseAsync(Chat("make tea"), Options(3, seed: 5));
+
+        Assert.Equal(first.Messages.Select(m => m.Text), again.Messages.Select(m => m.Text));
+        var counts = batcher.Counts;
+        Assert.Equal(counts.PromptTokens / 2 - 1, counts.PromptTokensReused); // all but the last token of the second
+    }
+
+    [Fact]
     public async Task A_call_that_could_never_run_fails_alone()
     {
         using var worker = new InferenceWorker();

@@ -11,8 +11,8 @@ namespace CoopAgent.Server.Cli.Bench;
 /// <c>coopagent bench --only chat</c>: the chat server on a loopback port with the real agent and the policy
 /// <c>serve</c> would use (<c>policies/default</c>, else the untrained fallback). Time to first streamed item of
 /// a reply for one client (p50, p99), then 50 concurrent clients for 60 s (10 s with <c>--quick</c>): their
-/// p99 time to first item, the number of failed turns, policy calls per second, samples per decoding step, and the
-/// process's resident memory before and after.
+/// p99 time to first item, the number of failed turns, policy calls per second, samples per decoding step, the share
+/// of prompt tokens reused from a shared prefix, and the process's resident memory before and after.
 /// Targets: 0 errors, p99 &lt; 1 s.
 /// </summary>
 public sealed class ChatBench : IBenchSection
@@ -114,6 +114,8 @@ public sealed class ChatBench : IBenchSection
                 var counts = batcher.Counts;
                 figures["load_policy_calls_per_s"] = Math.Round((counts.Calls - countsBefore.Calls) / (double)seconds, 1);
                 figures["load_rows_per_step"] = Math.Round((counts.RowSteps - countsBefore.RowSteps) / (double)Math.Max(1, counts.Steps - countsBefore.Steps), 1);
+                // Share of prompt tokens taken from a prefix shared with a recent prompt instead of prefilled.
+                figures["load_prompt_tokens_reused"] = Math.Round((counts.PromptTokensReused - countsBefore.PromptTokensReused) / (double)Math.Max(1, counts.PromptTokens - countsBefore.PromptTokens), 2);
             }
 
             // The process's resident memory after the single-client turns and after the load: flat when every
