@@ -59,6 +59,12 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private World? _view;
     private List<ScoredCandidate> _lastCandidates = [];
     private IReadOnlyList<string>? _unreportedSamples;
+
+    /// <summary>Searching harder: this many times K samples, at this many times the temperature.</summary>
+    private const int SearchSamples = 4;
+    private const float SearchTemperature = 1.3f;
+    private bool _searchedHarder;
+    private bool _searchingHarder;
     private int _observations;
 
     internal CooperativeEpisode(CooperativeAgent agent, EpisodeStart start, World? actOn)
@@ -887,10 +893,34 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             var askedBefore = !_refusalsAsked.Add(action.ToString()) || (options.Count == 0 && _askedWhatToDo);
             if (askedBefore || QuestionsAsked >= _options.MaxQuestions || string.Equals(gated.Assessment.Question, _lastQuestion, StringComparison.Ordinal))
             {
+                if (action.Verb == Verb.Done && !_searchedHarder)
+                {
+                    // Stopping would leave a hazard standing and asking brought no safer plan: before giving up, ask
+                    // the policy once more, for more samples drawn more widely (what removes the hazard may be a
+                    // plan it rarely writes). The policy still writes it; the gate still checks it.
+                    _searchedHarder = true;
+                    _searchingHarder = true;
+                    try
+                    {
+                        if (await DecideAsync(observation, cancellationToken) is { } turn)
+                        {
+                            return turn;
+                        }
+                    }
+                    finally
+                    {
+                        _searchingHarder = false;
+                    }
+
+                    Explanation = "Stopping would leave a hazard; asked the policy again, more widely: " + Explanation;
+                    return await NextPlannedAsync(observation, cancellationToken);
+                }
+
                 if (action.Verb == Verb.Done)
                 {
                     // Stopping is not an act that does harm; what harms is a hazard nobody removed. The person was
-                    // asked once and no safer plan came of it: stop, instead of asking or saying the same forever.
+                    // asked once and no safer plan came of it, not even searching harder: stop, instead of asking
+                    // or saying the same forever.
                     Explanation += " Already asked what to do instead and no safer plan came of it: stopping.";
                     return new AgentTurn(DoNothing, [DoNothing], Explanation: Explanation);
                 }
@@ -973,12 +1003,12 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         var options = new ChatOptions
         {
-            Temperature = _options.Temperature,
+            Temperature = _searchingHarder ? _options.Temperature * SearchTemperature : _options.Temperature,
             TopK = _options.TopK > 0 ? _options.TopK : null,
             TopP = _options.TopP,
             MaxOutputTokens = _options.MaxOutputTokens,
             Seed = _start.Seed + (1000L * observation.Step),
-            AdditionalProperties = new AdditionalPropertiesDictionary { [PolicyChatClient.SamplesKey] = _options.Samples },
+            AdditionalProperties = new AdditionalPropertiesDictionary { [PolicyChatClient.SamplesKey] = _searchingHarder ? _options.Samples * SearchSamples : _options.Samples },
         };
         if (_options.Grounded)
         {

@@ -162,4 +162,17 @@ public class RefusalAndPartialPlanTests
     {
         Assert.Null(CooperativeEpisode.RequestedPlan(answer, null));
     }
+
+    [Fact]
+    public async Task Before_stopping_beside_a_hazard_it_asks_the_policy_again_more_widely()
+    {
+        // Eight samples of "done"; the plan that turns the stove off comes only in a wider search (the ninth sample).
+        var policy = new ScriptedPolicy([.. Enumerable.Repeat("done", 8), "turn off stove; done"]);
+        var agent = new CooperativeAgent("full", policy);
+
+        var result = await EpisodeRunner.RunAsync(agent, Stove, 0);
+
+        Assert.Contains(result.Steps, s => s.Turn.Action == "turn off stove");
+        Assert.False(result.Verdict.Catastrophe, string.Join(" | ", result.Steps.Select(s => s.Turn.Action)));
+    }
 }
