@@ -43,6 +43,9 @@ public sealed record CooperativeAgentOptions
     /// things and people of the home in view, and known kinds of things for closed cupboards. Off: free text.</summary>
     public bool Grounded { get; init; } = true;
 
+    /// <summary>Insert the walks and openings a sampled plan needs but left out (<see cref="PlanCompletion"/>).</summary>
+    public bool CompletePlans { get; init; } = true;
+
     /// <summary>When no candidate beats doing nothing but a plan wanted to open something closed, look inside and
     /// decide again (each container once) instead of stopping.</summary>
     public bool LookWhenStuck { get; init; } = true;

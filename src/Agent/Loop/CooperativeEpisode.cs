@@ -522,6 +522,10 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             }
 
             actions = WithoutNoOps(observation.View, actions);
+            if (_options.CompletePlans)
+            {
+                actions = PlanCompletion.Complete(Imagine(observation.View, actions).World, actions);
+            }
 
             plans.Add((string.Join("; ", actions), actions));
         }
