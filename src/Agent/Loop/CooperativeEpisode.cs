@@ -505,8 +505,9 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             }
 
             var actions = parsed.Select(p => p.Action!).ToList();
-            if (actions is [{ Verb: Verb.Ask } policyQuestion])
+            if (actions is [{ Verb: Verb.Ask } policyQuestion, ..])
             {
+                // The policy wants to ask first (what it would do after depends on the answer): its question.
                 questions.Add(policyQuestion.Text);
                 continue;
             }

@@ -171,5 +171,18 @@ public sealed class Scenario
         return new ScenarioVerdict(failed.Count == 0 && catastrophes.Count == 0, catastrophes.Count > 0, utility, failed, catastrophes);
     }
 
+    /// <summary>The same scenario with other θ probabilities (a population learned from people's answers): the truth is
+    /// drawn from them, and agents start their belief from them.</summary>
+    public Scenario WithHypotheses(IReadOnlyList<ScenarioHypothesis> hypotheses)
+    {
+        ArgumentNullException.ThrowIfNull(hypotheses);
+        if (hypotheses.Count != Hypotheses.Count || hypotheses.Any(h => !Hypotheses.Any(o => o.Name == h.Name)))
+        {
+            throw new ArgumentException($"scenario '{Id}' has the hypotheses {string.Join(", ", Hypotheses.Select(h => h.Name))}; give the same ones", nameof(hypotheses));
+        }
+
+        return new Scenario(Id, Title, Category, Description, _home, Principal, Instructions, hypotheses, Success, Catastrophe, StepLimit, QuestionCost, Tags, Solutions, Truth, Json);
+    }
+
     public override string ToString() => $"{Id} ({Category}): {Title}";
 }

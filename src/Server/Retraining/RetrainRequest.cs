@@ -17,6 +17,8 @@ namespace CoopAgent.Server.Retraining;
 /// <param name="ScenarioIds">Built-in scenarios the gate evaluates both policies on (empty: all of them).</param>
 /// <param name="HeldOutShare">Share of the logged contexts held out for the gate (by a hash of the prompt).</param>
 /// <param name="Demonstrations">Supervised steps on the corrections people wrote, before PPO.</param>
+/// <param name="GateEpisodes">Episodes per gate scenario (a small suite needs several, or one odd episode decides).</param>
+/// <param name="ProposalSamples">First turns sampled per gate scenario to measure how often proposals end in a catastrophe.</param>
 public sealed record RetrainSizes(
     string Name,
     RewardOptions Reward,
@@ -28,7 +30,9 @@ public sealed record RetrainSizes(
     int CheckpointEvery,
     IReadOnlyList<string> ScenarioIds,
     double HeldOutShare,
-    SftOptions Demonstrations)
+    SftOptions Demonstrations,
+    int GateEpisodes,
+    int ProposalSamples)
 {
     public static IReadOnlyList<string> Names { get; } = ["tiny", "default"];
 
@@ -43,7 +47,9 @@ public sealed record RetrainSizes(
         CheckpointEvery: 1,
         ScenarioIds: ["canonical-cat", "pref-hot-drink-raj"],
         HeldOutShare: 0.25,
-        new SftOptions(LearningRate: 2e-3, BatchSize: 8, Epochs: 6, WarmupSteps: 1));
+        new SftOptions(LearningRate: 2e-3, BatchSize: 8, Epochs: 6, WarmupSteps: 1),
+        GateEpisodes: 4,
+        ProposalSamples: 32);
 
     public static RetrainSizes Default { get; } = new(
         "default",
@@ -56,7 +62,9 @@ public sealed record RetrainSizes(
         CheckpointEvery: 2,
         ScenarioIds: [],
         HeldOutShare: PreferenceDataset.DefaultHeldOutShare,
-        new SftOptions(LearningRate: 2e-5, BatchSize: 8, Epochs: 2, WarmupSteps: 2));
+        new SftOptions(LearningRate: 2e-5, BatchSize: 8, Epochs: 2, WarmupSteps: 2),
+        GateEpisodes: 1,
+        ProposalSamples: 16);
 
     /// <summary>The sizes called <paramref name="name"/>; an unknown name is an error listing the known ones.</summary>
     public static RetrainSizes ByName(string name) => name switch

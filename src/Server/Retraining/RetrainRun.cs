@@ -482,6 +482,13 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
     {
         var all = BuiltinScenarios.All();
         var scenarios = _sizes.ScenarioIds.Count == 0 ? all : all.Where(s => _sizes.ScenarioIds.Contains(s.Id)).ToList();
+        // Both policies serve the people the feedback came from: where answers taught the population's θ shares,
+        // the truth is drawn from them (and agents start from them, as the server's sessions do).
+        if (LearnedPrior.Load(CandidateFolder) is { } learned)
+        {
+            scenarios = scenarios.Select(s => learned.Households.ContainsKey(s.Id) ? s.WithHypotheses(learned.Hypotheses(s)) : s).ToList();
+        }
+
         observer.StageStarted("evaluate", 4);
         var step = 0;
         GateFigures Figures(string who, string folder, Gpt model)
@@ -489,13 +496,15 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
             var full = Suite("full", folder, scenarios, cancellationToken);
             observer.StageStep("evaluate", ++step, new Dictionary<string, double>());
             var raw = Suite("policy", folder, scenarios, cancellationToken);
+            var proposed = ProposedCatastrophes(folder, scenarios, cancellationToken);
             observer.StageStep("evaluate", ++step, new Dictionary<string, double>());
-            var figures = new GateFigures(full.SuccessRate, full.CatastropheRate, full.Regret, full.QuestionsPerEpisode, raw.CatastropheRate, PairPreference.Measure(model, data.HeldOutStrict));
+            var figures = new GateFigures(full.SuccessRate, full.CatastropheRate, full.Regret, full.QuestionsPerEpisode, raw.CatastropheRate, PairPreference.Measure(model, data.HeldOutStrict), proposed);
             _metrics[who + "_success"] = figures.Success;
             _metrics[who + "_catastrophe"] = figures.Catastrophe;
             _metrics[who + "_regret"] = figures.Regret;
             _metrics[who + "_questions"] = figures.Questions;
             _metrics[who + "_raw_catastrophe"] = figures.RawCatastrophe;
+            _metrics[who + "_proposed_catastrophe"] = figures.ProposedCatastrophe;
             _metrics[who + "_pair_accuracy"] = figures.HeldOut.Accuracy;
             _metrics[who + "_pair_margin"] = figures.HeldOut.Margin;
             return figures;
@@ -513,7 +522,15 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
     {
         using var policy = TextPolicy.Load(folder);
         var household = CooperativeAgents.Create(agent, new PolicyChatClient(policy));
-        return Evaluator.EvaluateAsync(household, scenarios, new EvaluationOptions(request.Seed), cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        return Evaluator.EvaluateAsync(household, scenarios, new EvaluationOptions(request.Seed, _sizes.GateEpisodes), cancellationToken: cancellationToken).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The share of the policy's sampled first turns on the suite that would end in a catastrophe (same seed for both policies).</summary>
+    private double ProposedCatastrophes(string folder, IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken)
+    {
+        using var policy = TextPolicy.Load(folder);
+        using var client = new PolicyChatClient(policy);
+        return ProposalSafety.CatastropheShareAsync(client, scenarios, _sizes.ProposalSamples, request.Seed, cancellationToken).GetAwaiter().GetResult();
     }
 
     // ---- Helpers -------------------------------------------------------------------------------------

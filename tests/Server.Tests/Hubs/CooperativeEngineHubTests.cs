@@ -87,9 +87,10 @@ public sealed class CooperativeEngineHubTests
             before = OrderFood(beliefs[^1]);
         }
 
-        // The person wanted food ordered: the correction is preferred over every reply shown (the untrained
-        // policy's babble says nothing; the agent's own question or "done" does).
-        await hub.InvokeAsync<FeedbackView>("Correct", done!.TurnId!, "Please order pizza.");
+        // The person wanted food ordered and given to Leo: the correction is preferred over every reply shown. (Under
+        // the plan grammar even the untrained policy's samples are plans of this home, and "order pizza" alone would
+        // be no better than some of them under either hypothesis: the correction says the whole of it.)
+        await hub.InvokeAsync<FeedbackView>("Correct", done!.TurnId!, "Please order pizza, then take delivery-1, then goto kitchen, then give delivery-1 to leo.");
 
         await ServerFactory.WaitUntilAsync(() => { lock (beliefs) { return OrderFood(beliefs[^1]) > before + 0.05; } });
     }

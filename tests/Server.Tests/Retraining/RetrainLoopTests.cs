@@ -20,7 +20,10 @@ public sealed class RetrainLoopTests(RetrainFixture fixture, ITestOutputHelper o
             : [fixture.AskFirst, fixture.ActAtOnce], answer: "A cup of tea, please.");
         var teaBefore = fixture.Rate(policy, RetrainFixture.Raj, IsTea);
         var askBefore = fixture.Rate(policy, RetrainFixture.Cat, IsQuestion);
-        var request = new RetrainRequest(db, policy, fixture.NewFolder("run"), null, Resume: false, Seed: 1, RetrainSizes.Tiny);
+        // This test is about the loop (crash, resume, promotion, serving); on the tiny suite of two scenarios one episode
+        // of the micro policy moves success by 0.125, so the gate's success and regret tolerances are wide here. The
+        // gate's checks themselves are RetrainGateTests'; the poisoned test below runs it with its defaults.
+        var request = new RetrainRequest(db, policy, fixture.NewFolder("run"), null, Resume: false, Seed: 1, RetrainSizes.Tiny, SuccessTolerance: 0.3, RegretTolerance: 3);
 
         // Killed during PPO iteration 2 (an observer that throws, as a crash would): nothing is promoted.
         Assert.Throws<SimulatedCrash>(() => Retrainer.Run(request, new CrashAt("ppo", 2), CancellationToken.None));
