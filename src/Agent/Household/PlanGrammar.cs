@@ -44,6 +44,7 @@ public sealed class PlanGrammar : ITextGrammar
     private Trie _closable = Trie.Of();
     private Trie _appliances = Trie.Of();
     private Trie _rooms = Trie.Of();
+    private Trie _unseenRooms = Trie.Of();
     private Trie _persons = Trie.Of();
     private Trie? _menu;
     private List<string> _heldAtStart = [];
@@ -69,7 +70,7 @@ public sealed class PlanGrammar : ITextGrammar
         var others = (people ?? []).Select(Ontology.Normalize).Where(n => n.Length > 0).ToList();
         var key = string.Join('|',
             string.Join(',', visible.Select(i => $"{i.Id}/{i.Name}/{(i.Kind.Has(Traits.Fixed) ? 1 : 0)}{(i.CanClose && !i.IsOpen ? 1 : 0)}{(i.CanClose ? 1 : 0)}{(i.Kind.Has(Traits.Appliance) ? 1 : 0)}{(i.Location.Type == PlaceType.Robot ? 1 : 0)}")),
-            string.Join(',', view.Rooms.Select(r => r.Name)),
+            string.Join(',', view.Rooms.Select(r => $"{r.Name}/{(r.Observed ? 1 : 0)}")),
             string.Join(',', view.People.Select(p => p.Name).Concat(others)),
             view.Delivery.Available ? string.Join(',', view.Delivery.Menu) : "-",
             RuntimeHelpers.GetHashCode(view.Ontology));
@@ -98,7 +99,8 @@ public sealed class PlanGrammar : ITextGrammar
             _kinds = kinds,
             _closable = Trie.Of(visible.Where(i => i.CanClose).SelectMany(Names)),
             _appliances = Trie.Of(visible.Where(i => i.Kind.Has(Traits.Appliance)).SelectMany(Names)),
-            _rooms = Trie.Of(view.Rooms.Select(r => r.Name)),
+            _rooms = Trie.Of(view.Rooms.Where(r => r.Observed || r.Name == view.RobotRoom).Select(r => r.Name)),
+            _unseenRooms = Trie.Of(view.Rooms.Where(r => !r.Observed && r.Name != view.RobotRoom).Select(r => r.Name)),
             _persons = Trie.Of(view.People.Select(p => Ontology.Normalize(p.Name)).Concat(people)),
             _menu = !view.Delivery.Available ? null
                 : view.Delivery.Menu.Count == 0 ? kinds : Trie.Of(view.Delivery.Menu.SelectMany(k => new[] { k, k.Replace(' ', '-') })),
@@ -118,8 +120,8 @@ public sealed class PlanGrammar : ITextGrammar
 
     /// <summary>
     /// The step forms of one regime, built when a plan first reaches it. A regime is what the plan has done so far
-    /// that changes what it may name: whether it opened or ordered something (then unseen kinds and deliveries may be
-    /// named), and what it took last (only that, or what the robot held from the start, can be given or put: the
+    /// that changes what it may name: whether it opened or ordered something or walked into a room the robot has not
+    /// seen (then unseen kinds and deliveries may be named), and what it took last (only that, or what the robot held from the start, can be given or put: the
     /// simulator's rule that you must hold what you hand over).
     /// </summary>
     private void BuildForms(int regime)
@@ -130,6 +132,7 @@ public sealed class PlanGrammar : ITextGrammar
         var opened = RegimeOf(found: true, held);
         var emptyHanded = RegimeOf(found, held: null);
         Add(regime, regime, "goto ", _rooms);
+        Add(regime, opened, "goto ", _unseenRooms);
         Add(regime, opened, "open ", _closable);
         Add(regime, regime, "close ", _closable);
         Add(regime, TookIt, "take ", things);

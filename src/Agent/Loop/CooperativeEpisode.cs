@@ -684,7 +684,7 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             var inside = unseen.Select((u, i) => (u, i)).Where(x => x.u.Container == container).Select(x => 1 << x.i).Aggregate(0, (a, b) => a | b);
             var seen = Enumerable.Range(0, masks).Select(m => m & inside).Distinct().ToList();
             var likelihood = seen.Select(r => (IReadOnlyList<double>)Enumerable.Range(0, hypotheses * masks).Select(s => ((s % masks) & inside) == r ? 1.0 : 0.0).ToArray()).ToList();
-            probes.Add(new Probe(ProbeKind.Look, $"open {container}", LookCost(belief), seen.Select(r => $"contents {r}").ToList(), likelihood));
+            probes.Add(new Probe(ProbeKind.Look, LookAt(view, container), LookCost(belief), seen.Select(r => $"contents {r}").ToList(), likelihood));
         }
 
         // Two steps ahead, since a look rarely settles θ by itself: a look is worth what the best of acting or
@@ -709,15 +709,29 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         var explanation = string.Create(CultureInfo.InvariantCulture,
             $"Looked: the plans assume {string.Join(", ", unseen.Select(u => $"{u.Item} in the {u.Container}"))}, unseen; '{look.Text}' then acting or asking is worth {value:F2}, acting or asking now {now:F2}.");
-        var target = look.Text["open ".Length..];
+        var place = unseen.Select(u => u.Container).First(c => LookAt(view, c) == look.Text);
+        return (LookActions(view, place), explanation);
+    }
+
+    /// <summary>How the robot looks at an unseen place: opens a closed container, or walks into a room it has not seen.</summary>
+    private static string LookAt(World view, string place) => view.FindById(place) is null && view.FindRoom(place) is not null ? $"goto {place}" : $"open {place}";
+
+    /// <summary>The steps of a look: to the container's room and open it, or into the unseen room.</summary>
+    private static List<HouseholdAction> LookActions(World view, string place)
+    {
+        if (view.FindById(place) is not { } container)
+        {
+            return [new HouseholdAction(Verb.Goto, place)];
+        }
+
         var actions = new List<HouseholdAction>();
-        if (view.FindById(target) is { } item && view.RoomOf(item) is { } room && room != view.RobotRoom)
+        if (view.RoomOf(container) is { } room && room != view.RobotRoom)
         {
             actions.Add(new HouseholdAction(Verb.Goto, room));
         }
 
-        actions.Add(new HouseholdAction(Verb.Open, target));
-        return (actions, explanation);
+        actions.Add(new HouseholdAction(Verb.Open, container.Id));
+        return actions;
     }
 
     /// <summary>
@@ -734,27 +748,27 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return null;
         }
 
-        var closed = candidates.SelectMany(c => c.Actions)
+        var steps = candidates.SelectMany(c => c.Actions).ToList();
+        var closed = steps
             .Where(a => a.Verb == Verb.Open)
             .Select(a => view.FindVisible(a.Thing).Item)
             .OfType<Item>()
             .Where(i => i.CanClose && !i.IsOpen && !_lookedIntoBefore.Contains(i.Id))
             .DistinctBy(i => i.Id)
             .OrderBy(i => view.RoomOf(i) == view.RobotRoom ? 0 : 1)
-            .FirstOrDefault();
-        if (closed is null)
+            .Select(i => (Place: i.Id, Name: i.Name));
+        var rooms = steps
+            .Where(a => a.Verb == Verb.Goto)
+            .Select(a => view.FindRoom(a.Thing))
+            .OfType<Room>()
+            .Where(r => !r.Observed && r.Name != view.RobotRoom && !_lookedIntoBefore.Contains(r.Name))
+            .Select(r => (Place: r.Name, r.Name));
+        if (closed.Concat(rooms).FirstOrDefault() is not { Place: not null } look)
         {
             return null;
         }
 
-        var actions = new List<HouseholdAction>();
-        if (view.RoomOf(closed) is { } room && room != view.RobotRoom)
-        {
-            actions.Add(new HouseholdAction(Verb.Goto, room));
-        }
-
-        actions.Add(new HouseholdAction(Verb.Open, closed.Id));
-        return (actions, $"Nothing proposed is worth more than doing nothing with what I can see; the plans look in the {closed.Name}, so I look there first.");
+        return (LookActions(view, look.Place), $"Nothing proposed is worth more than doing nothing with what I can see; the plans look in the {look.Name}, so I look there first.");
     }
 
     /// <summary>What a look costs the person in expectation: the minutes of a walk and an opening, at θ's price of time.</summary>
@@ -978,19 +992,24 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     {
         var world = view.Clone();
         var unseen = new List<UnseenItem>();
-        Item? opened = null;
+        (string Place, Location Location)? opened = null;
         foreach (var action in actions)
         {
             if (action.Verb == Verb.Open && world.FindVisible(action.Thing).Item is { CanClose: true, IsOpen: false } container)
             {
-                opened = container;
+                opened = (container.Id, Location.InContainer(container.Id));
             }
-            else if (opened is not null && action.Verb is Verb.Take or Verb.Heat or Verb.Cook or Verb.Pour && action.Thing.Length > 0
+            else if (action.Verb == Verb.Goto && world.FindRoom(action.Thing) is { Observed: false } room)
+            {
+                // A room the robot has not seen: what the plan takes there is assumed to be in it.
+                opened = (room.Name, Location.InRoom(room.Name));
+            }
+            else if (opened is { } place && action.Verb is Verb.Take or Verb.Heat or Verb.Cook or Verb.Pour && action.Thing.Length > 0
                      && world.FindVisible(action.Thing).Item is null && world.FindById(action.Thing) is null)
             {
                 var id = Ontology.Normalize(action.Thing).Replace(' ', '-');
-                world.AddItem(new Item(id, world.Ontology.Resolve(action.Thing), Location.InContainer(opened.Id)));
-                unseen.Add(new UnseenItem(opened.Id, id));
+                world.AddItem(new Item(id, world.Ontology.Resolve(action.Thing), place.Location));
+                unseen.Add(new UnseenItem(place.Place, id));
             }
         }
 

@@ -132,4 +132,16 @@ public class PlanGrammarTests
             state = grammar.Next(state, character);
         }
     }
+
+    [Fact]
+    public void Walking_into_a_room_not_seen_lets_a_plan_name_what_it_may_find_there()
+    {
+        var home = Home();
+        home.AddRoom("study", observed: false);
+        var grammar = PlanGrammar.For(home);
+
+        Assert.True(grammar.Accepts("goto study; take glasses; goto living room; give glasses to dmitri; done"));
+        Assert.False(grammar.Accepts("take glasses; done"));
+        Assert.False(grammar.Accepts("goto living room; take glasses; done"));
+    }
 }

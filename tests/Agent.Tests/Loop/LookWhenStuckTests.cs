@@ -41,6 +41,18 @@ public class LookWhenStuckTests
     }
 
     [Fact]
+    public async Task A_room_the_plans_walk_into_but_the_robot_has_not_seen_is_looked_into_too()
+    {
+        var charger = BuiltinScenarios.Get("hidden-charger-in-bedroom");
+        var (episode, world) = Begin(charger, CooperativeAgentOptions.Default, "goto bedroom; done");
+
+        var turn = await NextAsync(episode, charger, world, 0);
+
+        Assert.Equal("goto bedroom", turn.Action);
+        Assert.Contains("look there", episode.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task It_looks_into_each_container_once_then_stops()
     {
         var agent = new CooperativeAgent("full", new ScriptedPolicy("take crayons; open fridge; close fridge; done"));
