@@ -7,7 +7,7 @@ using CoopAgent.Agent.Scenarios;
 
 namespace CoopAgent.Agent.Tests.Loop;
 
-public class LearningAPersonTests
+public class LearningAPersonTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly Scenario HotDrink = BuiltinScenarios.Get("pref-hot-drink-raj");
 
@@ -51,6 +51,7 @@ public class LearningAPersonTests
             Assert.True(result.Verdict.Success, $"{task.Instruction}: {string.Join("; ", result.Verdict.FailedConditions)}");
         }
 
+        output.WriteLine($"questions per episode over five similar tasks with Raj: {string.Join(", ", questions)}");
         Assert.True(questions[0] >= 1, $"questions per episode: {string.Join(", ", questions)}");
         Assert.True(questions[4] <= questions[0] / 2.0, $"questions per episode: {string.Join(", ", questions)}");
     }
