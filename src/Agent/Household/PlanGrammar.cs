@@ -6,38 +6,41 @@ namespace CoopAgent.Agent.Household;
 /// <summary>
 /// The robot's action language (<see cref="ActionParser"/>) narrowed to one home, for constrained decoding: plans
 /// of steps joined by <c>"; "</c>, where every step names only what is there — rooms of the home, things the
-/// robot sees (by id or name) or a known kind of thing it might find in a closed cupboard, closable things to
-/// open, appliances to switch, people who live there — plus <c>ask "…"</c> and <c>say "…"</c> with free text,
-/// <c>wait</c> and <c>done</c>. The policy still chooses every step and every word; the grammar only removes
-/// what would name something absent (a person called "jo" in a home without one, a box nobody owns).
+/// robot sees (by id or name) or, once the plan has opened something or walked into a room not seen, a known kind
+/// of thing it might find there; closable things to open, appliances to switch, people who live there; give and
+/// put only what the plan took — plus <c>ask "…"</c> and <c>say "…"</c> with free text, <c>wait</c> and
+/// <c>done</c>. The policy still chooses every step and every word; the grammar only removes what would name
+/// something absent (a person called "jo" in a home without one, a box nobody owns).
 /// </summary>
 /// <remarks>
 /// An automaton over characters: each step form is a sequence of parts (literal words, or a slot holding any of
 /// a set of names), each part a trie; the state is the set of places a prefix can be in (names like "cup" and
-/// "cup of tea" leave more than one), determinised lazily and kept. Not thread-safe: one sampler at a time.
+/// "cup of tea" leave more than one), determinised lazily and kept. Safe to share between threads (one lock).
 /// </remarks>
 public sealed class PlanGrammar : ITextGrammar
 {
     private const int FreeNode = -1;
-
-
-    private static readonly ConditionalWeakTable<Ontology, Trie> KindTries = new();
-    private static readonly Trie Prepositions = Trie.Of(" in ", " on ");
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PlanGrammar> Cache = new(StringComparer.Ordinal);
     private const int CacheLimit = 512;
-
-    private readonly Lock _lock = new();
-
-    private static readonly Trie Delivered = Trie.Of(Enumerable.Range(1, 3).Select(n => $"delivery-{n}"));
 
     /// <summary>Marks a take form: the regime after it depends on the name taken.</summary>
     private const int TookIt = -1;
 
+    private static readonly ConditionalWeakTable<Ontology, Trie> KindTries = new();
+    private static readonly Trie Prepositions = Trie.Of(" in ", " on ");
+    private static readonly Trie Delivered = Trie.Of(Enumerable.Range(1, 3).Select(n => $"delivery-{n}"));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PlanGrammar> Cache = new(StringComparer.Ordinal);
+
+    private readonly Lock _lock = new();
     private readonly List<Form> _forms = [];
     private readonly List<(bool Found, string? Held)> _regimes = [];
     private readonly Dictionary<(bool, string?), int> _regimeIds = [];
     private readonly Dictionary<int, List<int>> _formsOf = [];
     private readonly Dictionary<string, List<string>> _sameThing = new(StringComparer.Ordinal);
+    private readonly List<long[]> _states = [];
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int State, char Character), int> _next = [];
+
+    // The names of the home, per slot (set once when the grammar is built).
     private Trie _seen = Trie.Of();
     private Trie _anything = Trie.Of();
     private Trie _kinds = Trie.Of();
@@ -48,9 +51,6 @@ public sealed class PlanGrammar : ITextGrammar
     private Trie _persons = Trie.Of();
     private Trie? _menu;
     private List<string> _heldAtStart = [];
-    private readonly List<long[]> _states = [];
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<(int State, char Character), int> _next = [];
 
     private PlanGrammar()
     {
