@@ -28,7 +28,7 @@ public sealed record ScoredCandidate(
 /// One episode of <see cref="CooperativeAgent"/>: the belief, the plan under way, the question waiting for
 /// its answer, and the kernel whose robot-action plugin and harm gate run each action.
 /// </summary>
-public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
+public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 {
     /// <summary>The candidate that does nothing more: always available, never harmful.</summary>
     public const string DoNothing = "done";
@@ -393,13 +393,17 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             }
         }
 
+        text = ForSomeone().Replace(text, m =>
+            $"{(m.Groups[1].Value.ToLowerInvariant() is "cook" or "make" ? "cook" : "heat")} {m.Groups[2].Value}; give {m.Groups[2].Value} to {m.Groups[3].Value}");
         var parsed = ActionParser.ParsePlan(text.Replace(" and then ", "; ", StringComparison.OrdinalIgnoreCase).Replace(" then ", "; ", StringComparison.OrdinalIgnoreCase));
         if (text.Length == 0 || parsed.Any(p => !p.Ok) || parsed.Any(p => p.Action!.Verb is Verb.Ask or Verb.Say))
         {
             return null;
         }
 
-        var actions = view is null ? parsed.Select(p => p.Action!).ToList() : WithPresupposedSteps(view, parsed.Select(p => p.Action!));
+        var requested = parsed.Select(p => p.Action!).ToList();
+        var actions = view is null ? requested : PlanCompletion.Complete(view, WithPresupposedSteps(view, requested));
+
         if (actions[^1].Verb != Verb.Done)
         {
             actions.Add(new HouseholdAction(Verb.Done));
@@ -414,6 +418,10 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         return (string.Join("; ", actions), actions);
     }
+
+    /// <summary>"heat tea for walter", "cook the pasta for leo": do it, then give it to them.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(heat|warm|cook|make)\s+(?:the\s+|some\s+|a\s+)?(.+?)\s+for\s+(?:the\s+)?([a-z][a-z\- ]*)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ForSomeone();
 
     private static List<HouseholdAction> WithPresupposedSteps(World view, IEnumerable<HouseholdAction> requested)
     {
@@ -431,7 +439,24 @@ public sealed class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         foreach (var action in requested)
         {
-            if (action.Verb is Verb.Put or Verb.Give && view.FindVisible(action.Thing).Item is { } thing && !held.Contains(thing.Id))
+            var thing = view.FindVisible(action.Thing).Item;
+            if (action.Verb == Verb.Take && thing is not null)
+            {
+                held.Add(thing.Id);
+            }
+            else if (action.Verb == Verb.Goto)
+            {
+                room = Ontology.Normalize(action.Thing);
+            }
+            else if (action.Verb is Verb.Heat or Verb.Cook && thing is not null && !held.Contains(thing.Id))
+            {
+                // Heated or cooked to be served: in hand first (the walk to the heat is the plan's completion).
+                GoTo(view.RoomOf(thing));
+                actions.Add(new HouseholdAction(Verb.Take, action.Thing));
+                held.Add(thing.Id);
+            }
+
+            if (action.Verb is Verb.Put or Verb.Give && thing is not null && !held.Contains(thing.Id))
             {
                 GoTo(view.RoomOf(thing));
                 actions.Add(new HouseholdAction(Verb.Take, action.Thing));

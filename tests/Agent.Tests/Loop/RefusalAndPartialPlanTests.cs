@@ -175,4 +175,16 @@ public class RefusalAndPartialPlanTests
         Assert.Contains(result.Steps, s => s.Turn.Action == "turn off stove");
         Assert.False(result.Verdict.Catastrophe, string.Join(" | ", result.Steps.Select(s => s.Turn.Action)));
     }
+
+    [Fact]
+    public void A_request_to_heat_something_for_someone_is_taken_heated_and_brought_to_them()
+    {
+        var grandpa = BuiltinScenarios.Get("tea-for-grandpa");
+        var view = RobotView.Of(grandpa.CreateWorld());
+
+        var plan = CooperativeEpisode.RequestedPlan("Please heat tea for walter.", view);
+
+        Assert.NotNull(plan);
+        Assert.Equal("take tea; heat tea; goto conservatory; give tea to walter; done", plan.Value.Text);
+    }
 }
