@@ -55,7 +55,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private GoalModel? _goal;
     private string? _lookedInto;
     private readonly HashSet<string> _lookedIntoBefore = new(StringComparer.Ordinal);
-    private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _beforeLook = [];
+    private List<IReadOnlyList<HouseholdAction>> _beforeLook = [];
     private World? _view;
     private List<ScoredCandidate> _lastCandidates = [];
     private IReadOnlyList<string>? _unreportedSamples;
@@ -561,7 +561,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         // The plans that made the robot look stay candidates after it (without the opening now done), scored on
         // what it saw: the new samples may all be worse than the plan that was waiting for the look.
-        foreach (var (_, actions) in _beforeLook)
+        foreach (var actions in _beforeLook)
         {
             var rest = WithoutNoOps(observation.View, [.. actions]);
             plans.Add((string.Join("; ", rest), rest));
@@ -630,7 +630,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             Explanation = look.Explanation;
             _lookedInto = look.Actions[^1].Thing;
             _lookedIntoBefore.Add(_lookedInto);
-            _beforeLook = candidates.Where(c => c.Text != DoNothing).Select(c => (c.Text, c.Actions)).ToList();
+            _beforeLook = candidates.Where(c => c.Text != DoNothing).Select(c => c.Actions).ToList();
             foreach (var action in look.Actions)
             {
                 _plan.Enqueue(action);
@@ -760,11 +760,11 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     }
 
     /// <summary>
-    /// When nothing proposed is worth more than doing nothing, but the plans wanted to open something closed that
-    /// the robot has not looked into: open it and decide again. <see cref="Look"/> values a look only by the plans
+    /// When nothing proposed is worth more than doing nothing, but the plans wanted to open something closed, or walk
+    /// into a room, that the robot has not looked into: open it (or go in) and decide again. <see cref="Look"/> values a look only by the plans
     /// already sampled; what is inside may make the policy propose plans it could not have named before (the grammar
     /// lets a plan name only what is in view until it opens something), so when stopping is the alternative, a
-    /// look — a few seconds, undone by closing — is the cheap way to find out. Each container once per episode.
+    /// look — a few seconds — is the cheap way to find out. Each place once per episode.
     /// </summary>
     private (IReadOnlyList<HouseholdAction> Actions, string Explanation)? LookWhenStuck(World view, Decision decision, List<ScoredCandidate> candidates)
     {
