@@ -8,9 +8,11 @@ namespace CoopAgent.Agent.Household;
 /// of steps joined by <c>"; "</c>, where every step names only what is there — rooms of the home, things the
 /// robot sees (by id or name) or, once the plan has opened something or walked into a room not seen, a known kind
 /// of thing it might find there; closable things to open, appliances to switch, people who live there; give and
-/// put only what the plan took — plus <c>ask "…"</c> and <c>say "…"</c> with free text, <c>wait</c> and
-/// <c>done</c>. The policy still chooses every step and every word; the grammar only removes what would name
-/// something absent (a person called "jo" in a home without one, a box nobody owns).
+/// put only what the plan took — plus <c>say "…"</c> with free text, <c>wait</c>, <c>done</c>, and questions that
+/// offer what is there: "Would you like the tea or the coffee?", "Should nana have the grapes or the banana?",
+/// "Shall I heat soup for priya, or order pizza for priya?" with the home's own things, people and goals. The
+/// policy still chooses every step and every word; the grammar only removes what would name something absent (a
+/// person called "jo" in a home without one, a latte nobody has).
 /// </summary>
 /// <remarks>
 /// An automaton over characters: each step form is a sequence of parts (literal words, or a slot holding any of
@@ -50,6 +52,8 @@ public sealed class PlanGrammar : ITextGrammar
     private Trie _unseenRooms = Trie.Of();
     private Trie _persons = Trie.Of();
     private Trie? _menu;
+    private Trie _goals = Trie.Of();
+    private bool _questions;
     private List<string> _heldAtStart = [];
 
     private PlanGrammar()
@@ -61,9 +65,10 @@ public sealed class PlanGrammar : ITextGrammar
     /// <summary>The grammar of plans in the home <paramref name="view"/> shows (what the robot sees and knows).</summary>
     /// <param name="view">The robot's view of the home.</param>
     /// <param name="people">Further people a plan may name (the person giving the instruction, when not in view).</param>
+    /// <param name="questions">Whether a plan may ask (false: only what the robot would do without asking).</param>
     /// <remarks>Grammars are kept by what they allow (bounded), so the next decision in the same home — another turn,
     /// another conversation on the same built-in home — reuses the automaton and the token masks built for it.</remarks>
-    public static PlanGrammar For(World view, IEnumerable<string>? people = null)
+    public static PlanGrammar For(World view, IEnumerable<string>? people = null, bool questions = true)
     {
         ArgumentNullException.ThrowIfNull(view);
         var visible = view.Visible().ToList();
@@ -73,7 +78,8 @@ public sealed class PlanGrammar : ITextGrammar
             string.Join(',', view.Rooms.Select(r => $"{r.Name}/{(r.Observed ? 1 : 0)}")),
             string.Join(',', view.People.Select(p => p.Name).Concat(others)),
             view.Delivery.Available ? string.Join(',', view.Delivery.Menu) : "-",
-            RuntimeHelpers.GetHashCode(view.Ontology));
+            RuntimeHelpers.GetHashCode(view.Ontology),
+            questions);
         if (Cache.TryGetValue(key, out var cached))
         {
             return cached;
@@ -84,14 +90,15 @@ public sealed class PlanGrammar : ITextGrammar
             Cache.Clear();
         }
 
-        return Cache.GetOrAdd(key, _ => Build(view, visible, others));
+        return Cache.GetOrAdd(key, _ => Build(view, visible, others, questions));
     }
 
-    private static PlanGrammar Build(World view, List<Item> visible, List<string> people)
+    private static PlanGrammar Build(World view, List<Item> visible, List<string> people, bool questions)
     {
         var kinds = KindTries.GetValue(view.Ontology, KindsTrie);
         var grammar = new PlanGrammar
         {
+            _questions = questions,
             // What can be carried, by the simulator's rule: anything not fixed (a pet too: the harm gate, not the
             // grammar, is what stops a plan that should not be carried out).
             _seen = Trie.Of(visible.Where(i => !i.Kind.Has(Traits.Fixed)).SelectMany(Names)),
@@ -105,6 +112,7 @@ public sealed class PlanGrammar : ITextGrammar
             _menu = !view.Delivery.Available ? null
                 : view.Delivery.Menu.Count == 0 ? kinds : Trie.Of(view.Delivery.Menu.SelectMany(k => new[] { k, k.Replace(' ', '-') })),
             _heldAtStart = visible.Where(i => i.Location.Type == PlaceType.Robot).SelectMany(Names).ToList(),
+            _goals = Trie.Of(Goals(view, visible, people)),
         };
         foreach (var item in visible)
         {
@@ -153,7 +161,96 @@ public sealed class PlanGrammar : ITextGrammar
         Add(regime, emptyHanded, new Part([Trie.Of("give ")]), new Part([hands]), new Part([Trie.Of(" to ")]), new Part([_persons]));
         Add(regime, regime, new Part([Trie.Of("pour ")]), new Part(things), new Part([Trie.Of(" into ")]), new Part([_anything]));
         Add(regime, regime, new Part([Trie.Of("wait", "done")]));
-        Add(regime, regime, new Part([Trie.Of("ask \"", "say \"")]), Part.FreeText);
+        Add(regime, regime, new Part([Trie.Of("say \"")]), Part.FreeText);
+        if (_questions)
+        {
+            AddQuestions(regime);
+        }
+    }
+
+    /// <summary>
+    /// The questions a plan may ask: two or three options, each something in view or a goal in this home, in the
+    /// forms the policy was taught. A question is only worth asking when its options are things the robot can do;
+    /// free text let the policy offer "the latte or the kombucha" in a kitchen with neither.
+    /// </summary>
+    private void AddQuestions(int regime)
+    {
+        var thing = new Part([_seen]);
+        var goal = new Part([_goals]);
+        Part Words(string text) => new([Trie.Of(text)]);
+        (Part[] Opening, Part Option, Part Between, Part Closing)[] forms =
+        [
+            ([Words("ask \"Would you like the ")], thing, Words(" or the "), Words("?\"")),
+            ([Words("ask \"Should "), new Part([_persons]), Words(" have the ")], thing, Words(" or the "), Words("?\"")),
+            ([Words("ask \"Shall I ")], goal, Words(", or "), Words("?\"")),
+        ];
+        foreach (var (opening, option, between, closing) in forms)
+        {
+            for (var options = 2; options <= 3; options++)
+            {
+                var parts = new List<Part>(opening) { option };
+                for (var i = 1; i < options; i++)
+                {
+                    parts.AddRange([between, option]);
+                }
+
+                Add(regime, regime, [.. parts, closing]);
+            }
+        }
+
+        // What was asked cannot be done: one substitute, as a yes/no.
+        Add(regime, regime, Words("ask \"I can't do exactly that. Shall I "), goal, Words(" instead?\""));
+    }
+
+    /// <summary>
+    /// What the robot could do in this home, in the words of a question's options: serve, bring, heat or cook a
+    /// thing in view for a person; order from the menu; put a thing in a container; throw away or clean a thing;
+    /// turn an appliance off; make the home safe; wait; do nothing; say it cannot be done.
+    /// </summary>
+    private static IEnumerable<string> Goals(World view, List<Item> visible, List<string> people)
+    {
+        var persons = view.People.Select(p => Ontology.Normalize(p.Name)).Concat(people).Distinct(StringComparer.Ordinal).ToList();
+        var things = visible.Where(i => !i.Kind.Has(Traits.Fixed)).Select(i => Ontology.Normalize(i.Name)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var thing in things)
+        {
+            foreach (var person in persons)
+            {
+                yield return $"serve {thing} to {person}";
+                yield return $"bring {thing} to {person}";
+                yield return $"heat {thing} for {person}";
+                yield return $"cook {thing} for {person}";
+            }
+
+            foreach (var container in visible.Where(i => i.IsContainer))
+            {
+                yield return $"put {thing} in {Ontology.Normalize(container.Name)}";
+            }
+
+            yield return $"throw away {thing}";
+            yield return $"clean {thing}";
+        }
+
+        if (view.Delivery.Available)
+        {
+            // An open menu offers the dishes the policy learned to offer.
+            foreach (var kind in view.Delivery.Menu.Count > 0 ? view.Delivery.Menu : Planning.PlanEnumerator.DefaultOrderKinds)
+            {
+                foreach (var person in persons)
+                {
+                    yield return $"order {kind} for {person}";
+                }
+            }
+        }
+
+        foreach (var appliance in visible.Where(i => i.Kind.Has(Traits.Appliance)))
+        {
+            yield return $"turn off {Ontology.Normalize(appliance.Name)}";
+        }
+
+        yield return "make the home safe";
+        yield return "wait";
+        yield return "do nothing";
+        yield return "say it cannot be done";
     }
 
     /// <summary>A thing unseen when the plan was written, by either spelling: "iced coffee" and "iced-coffee".</summary>

@@ -78,6 +78,10 @@ public sealed record CooperativeAgentOptions
     /// <summary>The calibrated set for <see cref="AskingRule.Conformal"/>.</summary>
     public ConformalPredictionSet? Conformal { get; init; }
 
+    /// <summary>When the policy asks first, also sample what it would do after each answer its question could
+    /// get (<see cref="ImaginedAnswer"/>), so its question comes with plans to choose between.</summary>
+    public bool ImagineAnswers { get; init; } = true;
+
     /// <summary>Most options one question offers.</summary>
     public int MaxOptions { get; init; } = 3;
 

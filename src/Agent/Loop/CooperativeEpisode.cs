@@ -52,6 +52,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private bool _askedWhatToDo;
     private readonly HashSet<string> _refusalsAsked = new(StringComparer.Ordinal);
     private readonly List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _requested = [];
+    private readonly Dictionary<string, ScoredCandidate> _scored = new(StringComparer.Ordinal);
     private GoalModel? _goal;
     private string? _lookedInto;
     private readonly HashSet<string> _lookedIntoBefore = new(StringComparer.Ordinal);
@@ -516,44 +517,22 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
     private async Task<Frame> FrameCandidatesAsync(Observation observation, CancellationToken cancellationToken)
     {
-        var samples = await SampleAsync(observation, cancellationToken);
+        var samples = await SampleAsync(observation, [], null, 0, cancellationToken);
         var plans = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
         var questions = new List<string>();
-        foreach (var sample in samples)
+        Propose(samples);
+        if (_options.ImagineAnswers && questions.Count > 0)
         {
-            // A sample whose later steps do not parse still proposes its valid prefix (e.g. "goto kitchen; take
-            // knife; give fridge" → "goto kitchen; take knife"): kept as a partial plan and scored like any other.
-            var parsed = ActionParser.ParsePlan(sample).TakeWhile(p => p.Ok).ToList();
-            if (parsed.Count == 0)
+            // The policy asks before it acts: what would it do after each answer? Its plans after imagined answers
+            // are candidates like any other (the world model scores them under every θ), so a question that splits
+            // the hypotheses has plans to choose between.
+            Propose(await ImagineAnswersAsync(observation, questions, cancellationToken));
+            if (!plans.Any(p => BeatsStopping(observation.View, p.Text, p.Actions)))
             {
-                continue;
+                // Its questions led to nothing worth doing: what would it do if it could not ask? The same policy,
+                // with asking left out of the grammar; asking openly stays the last resort.
+                Propose(await SampleAsync(observation, [], null, ImaginedAnswers + 1, cancellationToken, questions: false));
             }
-
-            var actions = parsed.Select(p => p.Action!).ToList();
-            if (actions is [{ Verb: Verb.Ask } policyQuestion, ..])
-            {
-                // The policy wants to ask first (what it would do after depends on the answer): its question.
-                questions.Add(policyQuestion.Text);
-                continue;
-            }
-
-            if (actions.Any(a => a.Verb == Verb.Ask))
-            {
-                continue;
-            }
-
-            if (actions[^1].Verb != Verb.Done)
-            {
-                actions.Add(new HouseholdAction(Verb.Done));
-            }
-
-            actions = WithoutNoOps(observation.View, actions);
-            if (_options.CompletePlans)
-            {
-                actions = PlanCompletion.Complete(Imagine(observation.View, actions).World, actions);
-            }
-
-            plans.Add((string.Join("; ", actions), actions));
         }
 
         var parsedAnything = plans.Count > 0 || questions.Count > 0 || _requested.Count > 0;
@@ -569,9 +548,110 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         _beforeLook = [];
         plans.Add((DoNothing, [new HouseholdAction(Verb.Done)]));
-        var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
+        var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Scored(observation.View, p.Text, p.Actions)).ToList();
+        _scored.Clear();
         var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
         return new Frame([.. samples], candidates, questions, parsedAnything, problem);
+
+        void Propose(IEnumerable<string> texts)
+        {
+            foreach (var sample in texts)
+            {
+                if (Proposal(observation.View, sample) is { } proposal)
+                {
+                    if (proposal.Question is { } question)
+                    {
+                        questions.Add(question);
+                    }
+                    else
+                    {
+                        plans.Add((string.Join("; ", proposal.Actions), proposal.Actions));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the plan is worth more than stopping under some hypothesis.</summary>
+    private bool BeatsStopping(World view, string text, IReadOnlyList<HouseholdAction> actions)
+    {
+        var plan = Scored(view, text, actions).Utilities;
+        var stop = Scored(view, DoNothing, [new HouseholdAction(Verb.Done)]).Utilities;
+        return plan.Zip(stop).Any(u => u.First > u.Second);
+    }
+
+    /// <summary>A plan scored once per decision (<see cref="Score"/> simulates it under every hypothesis).</summary>
+    private ScoredCandidate Scored(World view, string text, IReadOnlyList<HouseholdAction> actions)
+    {
+        if (!_scored.TryGetValue(text, out var scored))
+        {
+            _scored[text] = scored = Score(view, text, actions);
+        }
+
+        return scored;
+    }
+
+    /// <summary>What one sample proposes: a plan (completed, ending in <c>done</c>), the question it asks first, or
+    /// nothing usable (null).</summary>
+    private (List<HouseholdAction> Actions, string? Question)? Proposal(World view, string sample)
+    {
+        // A sample whose later steps do not parse still proposes its valid prefix (e.g. "goto kitchen; take
+        // knife; give fridge" → "goto kitchen; take knife"): kept as a partial plan and scored like any other.
+        var parsed = ActionParser.ParsePlan(sample).TakeWhile(p => p.Ok).ToList();
+        if (parsed.Count == 0)
+        {
+            return null;
+        }
+
+        var actions = parsed.Select(p => p.Action!).ToList();
+        if (actions is [{ Verb: Verb.Ask } policyQuestion, ..])
+        {
+            // The policy wants to ask first (what it would do after depends on the answer): its question.
+            return (actions, policyQuestion.Text);
+        }
+
+        if (actions.Any(a => a.Verb == Verb.Ask))
+        {
+            return null;
+        }
+
+        if (actions[^1].Verb != Verb.Done)
+        {
+            actions.Add(new HouseholdAction(Verb.Done));
+        }
+
+        actions = WithoutNoOps(view, actions);
+        if (_options.CompletePlans)
+        {
+            actions = PlanCompletion.Complete(Imagine(view, actions).World, actions);
+        }
+
+        return (actions, null);
+    }
+
+    /// <summary>Most answers imagined per decision, and the policy's samples after each.</summary>
+    private const int ImaginedAnswers = 4;
+    private const int SamplesPerAnswer = 2;
+
+    /// <summary>
+    /// The policy's plans after each answer its questions could get: for "Would you like the tea or the coffee?",
+    /// the dialogue continued with the question and "The tea, please." (then "The coffee, please."), sampled like
+    /// any turn after an answer. The calls go out together, so a batching server serves them in one batch.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ImagineAnswersAsync(Observation observation, List<string> questions, CancellationToken cancellationToken)
+    {
+        var answers = questions.Distinct(StringComparer.Ordinal)
+            .SelectMany(q => ImaginedAnswer.For(q).Select(a => (Question: q, Answer: a)))
+            .DistinctBy(p => p.Answer, StringComparer.Ordinal)
+            .Take(ImaginedAnswers)
+            .ToList();
+        var sampled = await Task.WhenAll(answers.Select((p, i) => SampleAsync(
+            observation,
+            [new ChatMessage(ChatRole.Assistant, new HouseholdAction(Verb.Ask, Text: p.Question).ToString()), new ChatMessage(ChatRole.User, p.Answer)],
+            SamplesPerAnswer,
+            i + 1,
+            cancellationToken)));
+        return sampled.SelectMany(s => s).ToList();
     }
 
     /// <summary>Drops leading steps that would fail only because they are already done — a <c>goto</c> the room the
@@ -616,12 +696,13 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return null;
         }
 
-        if (candidates.Count == 1 && questions.Count > 0 && _requested.Count == 0 && QuestionsAsked == 0 && _options.Asking != AskingRule.Never)
+        var nothingBeatsStopping = QuestionChooser.Split(problem).All(g => candidates[g.Action].Text == DoNothing);
+        if (nothingBeatsStopping && questions.Count > 0 && _requested.Count == 0 && QuestionsAsked == 0 && _options.Asking != AskingRule.Never)
         {
-            // The policy wanted to ask, but proposed no plan its question could choose between (only stopping is
-            // left): its options are nothing the agent could act on, so ask once, openly, what to do; an answer
-            // that names a plan becomes a candidate.
-            Explanation = "The policy proposed questions but no usable plan: asking once what to do.";
+            // The policy wanted to ask, but no plan it proposed (after any answer it imagined) is worth more than
+            // stopping under any hypothesis: its options are nothing the agent could act on, so ask once, openly,
+            // what to do; an answer that names a plan becomes a candidate.
+            Explanation = "The policy proposed questions but no plan worth doing: asking once what to do.";
             return Ask(observation, "What would you like me to do?", [], [], sampleTexts);
         }
 
@@ -1041,7 +1122,10 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         return (world, unseen);
     }
 
-    private async Task<IReadOnlyList<string>> SampleAsync(Observation observation, CancellationToken cancellationToken)
+    /// <summary>The policy's samples for this turn, the dialogue followed by <paramref name="continued"/> (imagined
+    /// turns); <paramref name="samples"/> null means the episode's K; <paramref name="stream"/> varies the seed; without
+    /// <paramref name="questions"/> the grammar leaves asking out.</summary>
+    private async Task<IReadOnlyList<string>> SampleAsync(Observation observation, IReadOnlyList<ChatMessage> continued, int? samples, int stream, CancellationToken cancellationToken, bool questions = true)
     {
         var messages = new List<ChatMessage> { new(ChatRole.System, observation.Description) };
         messages.AddRange(observation.Dialogue.Select(d => new ChatMessage(d.Speaker == Speaker.User ? ChatRole.User : ChatRole.Assistant, d.Text)));
@@ -1050,18 +1134,20 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             messages.Add(new ChatMessage(ChatRole.User, observation.Instruction));
         }
 
+        messages.AddRange(continued);
+
         var options = new ChatOptions
         {
             Temperature = _searchingHarder ? _options.Temperature * SearchTemperature : _options.Temperature,
             TopK = _options.TopK > 0 ? _options.TopK : null,
             TopP = _options.TopP,
             MaxOutputTokens = _options.MaxOutputTokens,
-            Seed = _start.Seed + (1000L * observation.Step),
-            AdditionalProperties = new AdditionalPropertiesDictionary { [PolicyChatClient.SamplesKey] = _searchingHarder ? _options.Samples * SearchSamples : _options.Samples },
+            Seed = _start.Seed + (1000L * observation.Step) + (100_000L * stream),
+            AdditionalProperties = new AdditionalPropertiesDictionary { [PolicyChatClient.SamplesKey] = samples ?? (_searchingHarder ? _options.Samples * SearchSamples : _options.Samples) },
         };
         if (_options.Grounded)
         {
-            options.AdditionalProperties[PolicyChatClient.GrammarKey] = PlanGrammar.For(observation.View, [_start.Person]);
+            options.AdditionalProperties[PolicyChatClient.GrammarKey] = PlanGrammar.For(observation.View, [_start.Person], questions);
         }
 
         var response = await _agent.Policy.GetResponseAsync(messages, options, cancellationToken);

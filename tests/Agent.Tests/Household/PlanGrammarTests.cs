@@ -34,7 +34,11 @@ public class PlanGrammarTests
     [InlineData("take blue cup; put blue cup in cupboard; done")]
     [InlineData("turn on kettle")]
     [InlineData("clean counter; done")]
-    [InlineData("ask \"Coffee or tea; which one?\"")]
+    [InlineData("ask \"Would you like the blue cup or the kettle?\"")]
+    [InlineData("ask \"Should dmitri have the blue-cup or the kettle or the blue cup?\"")]
+    [InlineData("ask \"Shall I bring blue cup to dmitri, or clean blue cup?\"")]
+    [InlineData("ask \"Shall I put blue cup in cupboard, or turn off kettle, or make the home safe?\"")]
+    [InlineData("ask \"I can't do exactly that. Shall I serve blue cup to dmitri instead?\"")]
     [InlineData("say \"I can't find it.\"; done")]
     [InlineData("open cupboard; take tea; give tea to dmitri; done")]
     [InlineData("open cupboard; take iced-coffee; done")]
@@ -57,6 +61,11 @@ public class PlanGrammarTests
     [InlineData("give blue-cup to dmitri; done", "handing over what the robot does not hold")]
     [InlineData("take blue-cup; give kettle to dmitri; done", "handing over something other than what it took")]
     [InlineData("take blue-cup; give blue-cup to dmitri; give blue-cup to dmitri", "handing over the same thing twice")]
+    [InlineData("ask \"Would you like the latte or the kombucha?\"", "a question offering things not in view")]
+    [InlineData("ask \"Should jo have the blue cup or the kettle?\"", "a question about a person who is not there")]
+    [InlineData("ask \"Shall I order pizza for dmitri, or wait?\"", "a question offering a delivery the home does not have")]
+    [InlineData("ask \"Coffee or tea; which one?\"", "a question in free words, offering nothing the robot can do")]
+    [InlineData("ask \"Would you like the blue cup?\"", "a question with one option")]
     public void Plans_that_name_what_is_not_there_are_refused(string plan, string why) =>
         Assert.False(PlanGrammar.For(Home()).Accepts(plan), why);
 
@@ -67,6 +76,20 @@ public class PlanGrammarTests
         Assert.True(grammar.Accepts("order pizza; take delivery-1; give delivery-1 to dmitri; done"));
         Assert.False(grammar.Accepts("order sushi; done"));
     }
+
+    [Fact]
+    public void Without_questions_only_plans_and_replies_are_allowed()
+    {
+        var plansOnly = PlanGrammar.For(Home(), questions: false);
+        Assert.False(plansOnly.Accepts("ask \"Would you like the blue cup or the kettle?\""));
+        Assert.True(plansOnly.Accepts("take blue-cup; goto living room; give blue-cup to dmitri; done"));
+        Assert.True(plansOnly.Accepts("say \"I can't find it.\"; done"));
+        Assert.NotSame(plansOnly, PlanGrammar.For(Home()));
+    }
+
+    [Fact]
+    public void A_question_may_offer_the_menu_when_there_is_a_delivery() =>
+        Assert.True(PlanGrammar.For(Home(delivery: true)).Accepts("ask \"Shall I order pizza for dmitri, or wait?\""));
 
     [Fact]
     public void The_person_giving_the_instruction_may_be_named_when_out_of_sight()
