@@ -623,7 +623,8 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         actions = WithoutNoOps(view, actions);
         if (_options.CompletePlans)
         {
-            actions = PlanCompletion.Complete(Imagine(view, actions).World, actions);
+            // The walks completion adds can strand the policy's own (it walked off before taking what it needed).
+            actions = WithoutNoOps(view, PlanCompletion.Complete(Imagine(view, actions).World, actions));
         }
 
         return (actions, null);
@@ -654,8 +655,11 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         return sampled.SelectMany(s => s).ToList();
     }
 
-    /// <summary>Drops leading steps that would fail only because they are already done — a <c>goto</c> the room the
-    /// robot is in, an <c>open</c> of what stands open (after a look, the policy may still start where it began).</summary>
+    /// <summary>Drops steps that do nothing: leading steps that would fail only because they are already done — a
+    /// <c>goto</c> the room the robot is in, an <c>open</c> of what stands open (after a look, the policy may still
+    /// start where it began) — and later walks to where the robot already is, or into a room it has seen and leaves
+    /// at once by another walk ("goto sitting room; goto kitchen; take grapes" takes the grapes without the detour).
+    /// A walk into a room not yet seen stays: it looks.</summary>
     private static List<HouseholdAction> WithoutNoOps(World view, List<HouseholdAction> actions)
     {
         var skip = 0;
@@ -669,7 +673,26 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             skip++;
         }
 
-        return skip == 0 ? actions : actions.Skip(skip).ToList();
+        var kept = new List<HouseholdAction>(actions.Count - skip);
+        var room = view.RobotRoom;
+        for (var i = skip; i < actions.Count; i++)
+        {
+            if (actions[i] is { Verb: Verb.Goto } go)
+            {
+                var to = Ontology.Normalize(go.Thing);
+                var leftAtOnce = i + 1 < actions.Count && actions[i + 1].Verb == Verb.Goto && view.FindRoom(to) is { Observed: true };
+                if (string.Equals(to, room, StringComparison.Ordinal) || leftAtOnce)
+                {
+                    continue;
+                }
+
+                room = to;
+            }
+
+            kept.Add(actions[i]);
+        }
+
+        return kept.Count == actions.Count ? actions : kept;
     }
 
     private async Task<AgentTurn?> DecideAsync(Observation observation, CancellationToken cancellationToken)

@@ -65,4 +65,21 @@ public class PlanCompletionTests
             }
         }
     }
+
+    [Fact]
+    public async Task The_agent_drops_the_detours_a_sampled_plan_and_its_completion_would_walk()
+    {
+        // The policy walks to Nana before taking the grapes; completion walks back for them; the agent keeps the
+        // errand without the detour.
+        var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
+        var agent = new CooperativeAgent("full", new ScriptedPolicy("goto sitting room; take grapes; goto kitchen; give grapes to nana; done"));
+        var episode = agent.BeginCooperativeEpisode(new EpisodeStart(fruit.Id, fruit.Instruction, fruit.Principal, fruit.Hypotheses,
+            fruit.StepLimit, fruit.QuestionCost, 1, fruit.Judge));
+        var world = fruit.CreateWorld();
+
+        await episode.NextAsync(new Observation(0, fruit.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, fruit.Instruction)], null));
+
+        Assert.Contains(episode.LastCandidates, c => c.Text == "take grapes; goto sitting room; give grapes to nana; done");
+        Assert.DoesNotContain(episode.LastCandidates, c => c.Text.Contains("goto kitchen", StringComparison.Ordinal));
+    }
 }
