@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CoopAgent.Agent.Belief;
 using CoopAgent.Agent.Evaluation;
 using CoopAgent.Agent.Household;
@@ -54,10 +55,23 @@ public sealed record ConversationTurn(
     IReadOnlyList<BeliefEntry> Belief,
     IReadOnlyList<string> Candidates);
 
+/// <summary>What the agent did while handling one message, reported as it happened
+/// (<see cref="AgentConversation.StreamAsync"/>).</summary>
+public abstract record ConversationStep;
+
+/// <summary>A robot action just ran on the home (the home already shows its effect).</summary>
+public sealed record RobotActed(ExecutedAction Action) : ConversationStep;
+
+/// <summary>The robot said a line (<c>say</c>).</summary>
+public sealed record RobotSaid(string Text) : ConversationStep;
+
+/// <summary>The turn is over: what it came to, as <see cref="AgentConversation.SendAsync"/> returns it. Always the last step.</summary>
+public sealed record TurnEnded(ConversationTurn Turn) : ConversationStep;
+
 /// <summary>
 /// A chat between one user and the agent about one home. The first message (and any message that does not
 /// answer a pending question) is an instruction and starts a new episode on the same home; the belief carries
-/// over through the agent's <see cref="IBeliefMemory"/>. Not thread-safe: one <see cref="SendAsync"/> at a time.
+/// over through the agent's <see cref="IBeliefMemory"/>. Not thread-safe: one <see cref="SendAsync"/> or <see cref="StreamAsync"/> at a time.
 /// Without a scenario to judge success, goal_met is the agent's own reading of the words (<see cref="GoalModel"/>).
 /// </summary>
 public sealed class AgentConversation
@@ -102,6 +116,27 @@ public sealed class AgentConversation
     /// <summary>Sends the user's message and runs the agent until it asks, replies or finishes.</summary>
     public async Task<ConversationTurn> SendAsync(string message, CancellationToken cancellationToken = default)
     {
+        await foreach (var step in StreamAsync(message, cancellationToken))
+        {
+            if (step is TurnEnded ended)
+            {
+                return ended.Turn;
+            }
+        }
+
+        throw new InvalidOperationException("the turn ended without its summary");
+    }
+
+    /// <summary>
+    /// Sends the user's message and reports what the agent does as it does it: each robot action the moment it ran on
+    /// the home (<see cref="RobotActed"/>), each line said (<see cref="RobotSaid"/>), then the whole turn
+    /// (<see cref="TurnEnded"/>, the same <see cref="ConversationTurn"/> <see cref="SendAsync"/> returns; a question
+    /// arrives there). A turn can make several policy calls (decide, look, decide again), so a chat can show the first
+    /// action while the next decision is still being sampled. Stopping the enumeration early leaves the turn cut
+    /// where it stopped, as cancellation does.
+    /// </summary>
+    public async IAsyncEnumerable<ConversationStep> StreamAsync(string message, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(message);
         _turnStart = RobotView.Of(_world);
         if (_episode is null || !_pendingQuestion)
@@ -134,7 +169,8 @@ public sealed class AgentConversation
                 _pendingQuestion = true;
                 _pendingOptions = turn.Options;
                 var options = (turn.Options ?? []).Select(CooperativeEpisode.Describe).ToList();
-                return new ConversationTurn(TurnKind.Asked, ask.Text, options, episode.Explanation, executed, episode.Belief.Distribution(), candidates);
+                yield return new TurnEnded(new ConversationTurn(TurnKind.Asked, ask.Text, options, episode.Explanation, executed, episode.Belief.Distribution(), candidates));
+                yield break;
             }
 
             if (parsed.Action is { Verb: Verb.Say } say)
@@ -142,6 +178,7 @@ public sealed class AgentConversation
                 _last = Simulator.Execute(_world, say);
                 _dialogue.Add(new DialogueTurn(Speaker.Assistant, say.ToString()));
                 said.Add(say.Text);
+                yield return new RobotSaid(say.Text);
                 continue;
             }
 
@@ -152,14 +189,16 @@ public sealed class AgentConversation
             }
 
             _last = episode.LastExecuted ?? StepResult.Failed("the action did not run", parsed.Action, turn.Action);
-            executed.Add(new ExecutedAction(turn.Action, _last.Ok, _last.Message));
+            var action = new ExecutedAction(turn.Action, _last.Ok, _last.Message);
+            executed.Add(action);
+            yield return new RobotActed(action);
         }
 
         var kind = executed.Count == 0 && said.Count > 0 ? TurnKind.Replied : TurnKind.Acted;
         var text = said.Count > 0 ? string.Join(" ", said)
             : executed.Count == 0 ? "I did nothing for now."
             : $"Done: {string.Join("; ", executed.Where(e => e.Ok).Select(e => e.Action))}.";
-        return new ConversationTurn(kind, text, [], episode.Explanation, executed, episode.Belief.Distribution(), candidates);
+        yield return new TurnEnded(new ConversationTurn(kind, text, [], episode.Explanation, executed, episode.Belief.Distribution(), candidates));
     }
 
     /// <summary>Feedback on the last turn updates the belief (and so the user's memory).</summary>

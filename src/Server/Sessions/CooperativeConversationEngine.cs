@@ -12,6 +12,7 @@ using CoopAgent.Alignment.Policy;
 using CoopAgent.Alignment.Tokenization;
 using CoopAgent.Server.Feedback;
 using CoopAgent.Server.Retraining;
+using IChatClient = Microsoft.Extensions.AI.IChatClient;
 
 namespace CoopAgent.Server.Sessions;
 
@@ -33,6 +34,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     private const float AlternativeTemperature = 1.3f;
 
     private readonly PolicyBatcher _batcher;
+    private readonly Func<IChatClient, IChatClient> _agentPolicy;
     private readonly LiteDbBeliefMemory _memory;
     private readonly Scenario? _freeHome;
     private readonly ILogger _logger;
@@ -47,7 +49,16 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     private LearnedPrior? _learnedPrior;
 
     public CooperativeConversationEngine(ServerOptions options, InferenceWorker worker, FeedbackStore store, ILogger<CooperativeConversationEngine> logger)
+        : this(options, worker, store, logger, agentPolicy: null)
     {
+    }
+
+    /// <summary>As the public constructor, with <paramref name="agentPolicy"/>: what each conversation's agent calls in
+    /// place of the shared batcher (given the batcher); tests script the policy with it.</summary>
+    internal CooperativeConversationEngine(
+        ServerOptions options, InferenceWorker worker, FeedbackStore store, ILogger<CooperativeConversationEngine> logger, Func<IChatClient, IChatClient>? agentPolicy)
+    {
+        _agentPolicy = agentPolicy ?? (batcher => batcher);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(logger);
@@ -225,7 +236,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     /// client tells which policy version produced each of its turns.</summary>
     private Conversation Open(string userId, string title, string? instruction, World world, PopulationPrior prior, double questionCost, int seed)
     {
-        var client = new TimedChatClient(_batcher);
+        var client = new TimedChatClient(_agentPolicy(_batcher));
         var agent = new CooperativeAgent("full", client, CooperativeAgentOptions.Default, _memory);
         return new(this, client, title, instruction, agent.StartConversation(world, userId, prior, questionCost, seed));
     }
@@ -288,7 +299,39 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             List<ChatTurn> context = [.. _dialogue.Select(d => new ChatTurn(d.Role == "user" ? ChatRole.User : ChatRole.Assistant, d.Text)), new(ChatRole.User, message)];
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var policyBefore = policy.Elapsed;
-            var turn = await chat.SendAsync(message, cancellationToken);
+            // Until the person has seen something of this reply, the turn's policy calls go first (PolicyBatcher).
+            policy.FollowUp = false;
+            ConversationTurn? turn = null;
+            var spoken = false;
+            await foreach (var step in chat.StreamAsync(message, cancellationToken))
+            {
+                switch (step)
+                {
+                    case RobotActed acted:
+                        policy.FollowUp = true;
+                        yield return new ActionsExecuted([new ActionStep(acted.Action.Action, acted.Action.Ok, acted.Action.Message)], Home);
+                        break;
+                    case RobotSaid said:
+                        policy.FollowUp = true;
+                        // Lines said in one turn read as one reply, as the turn's text joins them.
+                        foreach (var token in engine.Tokens(spoken ? " " + said.Text : said.Text))
+                        {
+                            yield return new ReplyToken(token);
+                        }
+
+                        spoken = true;
+                        break;
+                    case TurnEnded ended:
+                        turn = ended.Turn;
+                        break;
+                }
+            }
+
+            if (turn is null)
+            {
+                throw new InvalidOperationException("the agent's turn ended without its summary");
+            }
+
             engine._logger.LogInformation(
                 "Agent turn ({Kind}, {Actions} actions) took {Total} ms, {Policy} ms of it waiting for the policy",
                 turn.Kind, turn.Actions.Count, clock.ElapsedMilliseconds, (long)(policy.Elapsed - policyBefore).TotalMilliseconds);
@@ -310,17 +353,13 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             {
                 yield return new QuestionAsked(turn.Text, turn.Options, turn.Explanation);
             }
-            else
+            else if (!spoken)
             {
+                // The lines said have streamed already; a turn that only acted closes with its summary.
                 foreach (var token in engine.Tokens(turn.Text))
                 {
                     yield return new ReplyToken(token);
                 }
-            }
-
-            if (turn.Actions.Count > 0)
-            {
-                yield return new ActionsExecuted(turn.Actions.Select(a => new ActionStep(a.Action, a.Ok, a.Message)).ToList(), Home);
             }
 
             List<string> candidates = [reply, .. turn.Candidates.Where(c => c != reply).Distinct().Take(MaxCandidatesShown - 1)];

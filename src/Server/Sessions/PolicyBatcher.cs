@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using CoopAgent.Agent;
 using CoopAgent.Alignment.Generation;
@@ -40,9 +42,21 @@ public sealed class PolicyBatcher : IChatClient
     /// from joining.</summary>
     public const string BackgroundKey = "coopagent.background";
 
+    /// <summary>A <see cref="ChatOptions.AdditionalProperties"/> key: <c>true</c> marks a later decision of a turn that has
+    /// already shown the person something (an action, a line). Follow-ups join after the waiting calls nothing of whose
+    /// turn has been shown yet (a message's first decision), so a new message's first reply does not queue behind other
+    /// turns' later steps; a follow-up that has waited its patience (<see cref="DefaultFollowUpPatience"/>) goes first, so
+    /// none waits forever.</summary>
+    public const string FollowUpKey = "coopagent.follow-up";
+
+    /// <summary>Longest a follow-up waits behind first decisions unless the constructor says otherwise.</summary>
+    public static readonly TimeSpan DefaultFollowUpPatience = TimeSpan.FromSeconds(5);
+
     private readonly InferenceWorker _worker;
     private readonly ILogger? _logger;
+    private readonly TimeSpan _followUpPatience;
     private readonly ConcurrentQueue<PendingCall> _pending = new();
+    private readonly ConcurrentQueue<PendingCall> _followUps = new();
     private readonly ConcurrentQueue<PendingCall> _background = new();
 
     // Inference thread only: the policy, its batch, the calls in it, a call taken from a queue that waits for rows,
@@ -69,9 +83,12 @@ public sealed class PolicyBatcher : IChatClient
     /// <param name="policy">The policy to serve first.</param>
     /// <param name="info">Its version and origin.</param>
     /// <param name="logger">Gets a debug line whenever calls join the batch.</param>
-    public PolicyBatcher(InferenceWorker worker, TextPolicy policy, PolicyInfo info, ILogger? logger = null)
+    /// <param name="followUpPatience">Longest a follow-up call waits behind first decisions
+    /// (<see cref="DefaultFollowUpPatience"/> when null).</param>
+    public PolicyBatcher(InferenceWorker worker, TextPolicy policy, PolicyInfo info, ILogger? logger = null, TimeSpan? followUpPatience = null)
     {
         _logger = logger;
+        _followUpPatience = followUpPatience ?? DefaultFollowUpPatience;
         _worker = worker ?? throw new ArgumentNullException(nameof(worker));
         _policy = policy ?? throw new ArgumentNullException(nameof(policy));
         _served = new ServedPolicy(info ?? throw new ArgumentNullException(nameof(info)), policy.Tokenizer);
@@ -125,8 +142,8 @@ public sealed class PolicyBatcher : IChatClient
         cancellationToken.ThrowIfCancellationRequested();
         var call = new PendingCall(messages.ToList(), options);
         await using var registration = cancellationToken.Register(() => call.Completion.TrySetCanceled(cancellationToken));
-        var background = options?.AdditionalProperties?.TryGetValue(BackgroundKey, out var flag) == true && flag is true;
-        (background ? _background : _pending).Enqueue(call);
+        var queue = Marked(options, BackgroundKey) ? _background : Marked(options, FollowUpKey) ? _followUps : _pending;
+        queue.Enqueue(call);
         SchedulePump();
         return await call.Completion.Task;
     }
@@ -203,7 +220,7 @@ public sealed class PolicyBatcher : IChatClient
         }
 
         Volatile.Write(ref _pumpScheduled, 0);
-        if (_batch?.Rows > 0 || (_replacement is null && (_held is not null || !_pending.IsEmpty || !_background.IsEmpty)))
+        if (_batch?.Rows > 0 || (_replacement is null && (_held is not null || !_pending.IsEmpty || !_followUps.IsEmpty || !_background.IsEmpty)))
         {
             SchedulePump();
         }
@@ -211,16 +228,16 @@ public sealed class PolicyBatcher : IChatClient
         return true;
     }
 
-    /// <summary>Waiting calls join the batch while rows are free: agent calls, or when none is waiting, background
-    /// calls (into the first half of the rows only).</summary>
+    /// <summary>Waiting calls join the batch while rows are free: first decisions, then follow-ups (a follow-up out of
+    /// patience first), or when no agent call is waiting, background calls (into the first
+    /// half of the rows only).</summary>
     private void Admit()
     {
         var batch = _batch!;
         var joining = new List<(PendingCall Call, GenerationRequest Request)>();
         var rows = batch.Rows;
         // Agent calls join first; background calls only in a round no agent call is waiting.
-        var background = _pending.IsEmpty;
-        var queue = background ? _background : _pending;
+        var background = _pending.IsEmpty && _followUps.IsEmpty;
         while (true)
         {
             if (_held is null)
@@ -230,7 +247,7 @@ public sealed class PolicyBatcher : IChatClient
                     break;
                 }
 
-                if (!queue.TryDequeue(out var call))
+                if (!(background ? _background.TryDequeue(out var call) : TryDequeueAgentCall(out call)))
                 {
                     break;
                 }
@@ -295,6 +312,20 @@ public sealed class PolicyBatcher : IChatClient
         Interlocked.Add(ref _calls, joining.Count);
         _logger?.LogDebug("{Calls} policy calls joined the batch ({Rows} rows running)", joining.Count, batch.Rows);
     }
+
+    /// <summary>The next agent call to join: a follow-up out of patience, else a first decision, else a follow-up.</summary>
+    private bool TryDequeueAgentCall([NotNullWhen(true)] out PendingCall? call)
+    {
+        if (_followUps.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.Queued) >= _followUpPatience)
+        {
+            return _followUps.TryDequeue(out call);
+        }
+
+        return _pending.TryDequeue(out call) || _followUps.TryDequeue(out call);
+    }
+
+    private static bool Marked(ChatOptions? options, string key) =>
+        options?.AdditionalProperties?.TryGetValue(key, out var flag) == true && flag is true;
 
     /// <summary>One decoding step; calls whose samples have all ended are answered.</summary>
     private void Step()
@@ -388,6 +419,9 @@ public sealed class PolicyBatcher : IChatClient
         public ChatOptions? Options { get; } = options;
 
         public TaskCompletionSource<ChatResponse> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>When the call was queued (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+        public long Queued { get; } = Stopwatch.GetTimestamp();
     }
 }
 

@@ -4,12 +4,15 @@ using Microsoft.Extensions.AI;
 namespace CoopAgent.Server.Sessions;
 
 /// <summary>One conversation's view of the shared policy: adds up the time its agent waits on the policy, so the
-/// log can split a slow turn into policy time and the agent's own planning, and remembers which policy version
-/// answered last (the version a turn is recorded with, also across a hot swap).</summary>
+/// log can split a slow turn into policy time and the agent's own planning; remembers which policy version
+/// answered last (the version a turn is recorded with, also across a hot swap); and marks the turn's calls made
+/// after the person has already seen part of the reply as follow-ups (<see cref="PolicyBatcher.FollowUpKey"/>), so
+/// other people's first decisions go ahead of them.</summary>
 internal sealed class TimedChatClient(IChatClient inner) : DelegatingChatClient(inner)
 {
     private long _ticks;
     private volatile string? _lastModelId;
+    private volatile bool _followUp;
 
     /// <summary>Total time spent in <see cref="GetResponseAsync"/> so far.</summary>
     public TimeSpan Elapsed => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
@@ -17,12 +20,20 @@ internal sealed class TimedChatClient(IChatClient inner) : DelegatingChatClient(
     /// <summary>The policy version of the latest response; null before the first.</summary>
     public string? LastModelId => _lastModelId;
 
+    /// <summary>True once the running turn has streamed something the person sees (an action, a line): its further
+    /// calls are follow-ups. The conversation clears it when a message arrives.</summary>
+    public bool FollowUp
+    {
+        get => _followUp;
+        set => _followUp = value;
+    }
+
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var start = Stopwatch.GetTimestamp();
         try
         {
-            var response = await base.GetResponseAsync(messages, options, cancellationToken);
+            var response = await base.GetResponseAsync(messages, _followUp ? AsFollowUp(options) : options, cancellationToken);
             _lastModelId = response.ModelId ?? _lastModelId;
             return response;
         }
@@ -30,5 +41,12 @@ internal sealed class TimedChatClient(IChatClient inner) : DelegatingChatClient(
         {
             Interlocked.Add(ref _ticks, Stopwatch.GetElapsedTime(start).Ticks);
         }
+    }
+
+    private static ChatOptions AsFollowUp(ChatOptions? options)
+    {
+        var marked = options?.Clone() ?? new ChatOptions();
+        marked.AdditionalProperties = new AdditionalPropertiesDictionary(options?.AdditionalProperties ?? []) { [PolicyBatcher.FollowUpKey] = true };
+        return marked;
     }
 }

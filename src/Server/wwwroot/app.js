@@ -201,13 +201,15 @@ function onEvent(event, bubble, textNode) {
       break;
     }
     case "actions": {
-      const list = el("ul", "steps");
+      // Actions stream one by one as the robot runs them: consecutive ones share one list.
+      const last = bubble.lastElementChild;
+      const list = last && last.classList.contains("steps") ? last : el("ul", "steps");
       for (const step of event.steps || []) {
         const li = el("li", step.ok ? "" : "fail", step.action);
         if (!step.ok && step.message) li.append(el("span", "why", " — " + step.message));
         list.append(li);
       }
-      bubble.append(list);
+      if (list !== last) bubble.append(list);
       break;
     }
     case "done":

@@ -4,6 +4,7 @@ using CoopAgent.Alignment.Policy;
 using CoopAgent.Alignment.Tokenization;
 using CoopAgent.Server.Sessions;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using AiChatRole = Microsoft.Extensions.AI.ChatRole;
 
 namespace CoopAgent.Server.Tests.Sessions;
@@ -16,10 +17,10 @@ public sealed class PolicyBatcherTests
         return TextPolicy.CreateUntrained(seed, tokenizer, new GptConfig(tokenizer.Count, ContextLength: 128, Layers: 1, Heads: 2, Width: 16));
     }
 
-    private static async Task<PolicyBatcher> StartAsync(InferenceWorker worker, long seed = 1)
+    private static async Task<PolicyBatcher> StartAsync(InferenceWorker worker, long seed = 1, ILogger? logger = null, TimeSpan? followUpPatience = null)
     {
         var policy = await worker.RunAsync(_ => TinyPolicy(seed), CancellationToken.None);
-        return new PolicyBatcher(worker, policy, new PolicyInfo(policy.Version, Trained: false, Source: "test"));
+        return new PolicyBatcher(worker, policy, new PolicyInfo(policy.Version, Trained: false, Source: "test"), logger, followUpPatience);
     }
 
     private static List<ChatMessage> Chat(string instruction) =>
@@ -81,6 +82,38 @@ public sealed class PolicyBatcherTests
         Assert.Equal(2, (await agent).Messages.Count);
         Assert.Equal(3, (await alternatives).Messages.Count);
         Assert.Equal((2L, 2L), (batcher.Counts.Admissions, batcher.Counts.Calls));
+    }
+
+    /// <summary>A follow-up for 60 samples queued before a first decision for 8, which cannot join together
+    /// (68 rows &gt; 64); returns how many rows ran after each admission, in order.</summary>
+    private static async Task<IReadOnlyList<int>> FollowUpThenFirstDecisionAsync(TimeSpan? followUpPatience)
+    {
+        var log = new AdmissionLog();
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker, logger: log, followUpPatience: followUpPatience);
+        var release = Block(worker);
+        var followUpOptions = Options(60, seed: 5);
+        followUpOptions.AdditionalProperties![PolicyBatcher.FollowUpKey] = true;
+        var followUp = batcher.GetResponseAsync(Chat("make tea"), followUpOptions);
+        var firstDecision = batcher.GetResponseAsync(Chat("feed the cat"), Options(8, seed: 6));
+        release.SetResult();
+
+        Assert.Equal(8, (await firstDecision).Messages.Count);
+        Assert.Equal(60, (await followUp).Messages.Count);
+        Assert.Equal(2L, batcher.Counts.Admissions);
+        return log.Rows;
+    }
+
+    [Fact]
+    public async Task A_first_decision_joins_before_a_follow_up_that_was_queued_earlier()
+    {
+        Assert.Equal([8, 60], await FollowUpThenFirstDecisionAsync(followUpPatience: null));
+    }
+
+    [Fact]
+    public async Task A_follow_up_that_has_waited_its_patience_joins_before_first_decisions()
+    {
+        Assert.Equal([60, 8], await FollowUpThenFirstDecisionAsync(followUpPatience: TimeSpan.Zero));
     }
 
     [Fact]
@@ -219,5 +252,38 @@ public sealed class PolicyBatcherTests
         var info = await swap;
         Assert.NotEqual(first, info.Version);
         Assert.Equal(info.Version, (await after).ModelId);
+    }
+
+    /// <summary>Keeps the rows running after each admission, from the batcher's debug line.</summary>
+    private sealed class AdmissionLog : ILogger
+    {
+        private readonly List<int> _rows = [];
+
+        public IReadOnlyList<int> Rows
+        {
+            get
+            {
+                lock (_rows)
+                {
+                    return [.. _rows];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (state is IReadOnlyList<KeyValuePair<string, object?>> fields && fields.FirstOrDefault(f => f.Key == "Rows").Value is int rows)
+            {
+                lock (_rows)
+                {
+                    _rows.Add(rows);
+                }
+            }
+        }
     }
 }

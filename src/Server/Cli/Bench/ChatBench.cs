@@ -9,8 +9,8 @@ namespace CoopAgent.Server.Cli.Bench;
 
 /// <summary>
 /// <c>coopagent bench --only chat</c>: the chat server on a loopback port with the real agent and the policy
-/// <c>serve</c> would use (<c>policies/default</c>, else the untrained fallback). Time to first streamed item of
-/// a reply for one client (p50, p99), then 50 concurrent clients for 60 s (10 s with <c>--quick</c>): their
+/// <c>serve</c> would use (<c>policies/default</c>, else the untrained fallback). Time to the first item of a reply
+/// (a word, a question or an executed action) for one client (p50, p99), then 50 concurrent clients for 60 s (10 s with <c>--quick</c>): their
 /// p99 time to first item, the number of failed turns, policy calls per second, samples per decoding step, the share
 /// of prompt tokens reused from a shared prefix, and the process's resident memory before and after.
 /// Targets: 0 errors, p99 &lt; 1 s.
@@ -192,7 +192,9 @@ public sealed class ChatBench : IBenchSection
             return client;
         }
 
-        /// <summary>Sends one message (answering the question it raises, if any) and times the first streamed item.</summary>
+        /// <summary>Sends one message (answering the question it raises, if any) and times the first item of the reply:
+        /// a word, the question or an executed action — not the belief chart (pushed apart from the stream) nor the
+        /// closing <c>done</c>; a turn that streams none of them counts its whole time.</summary>
         public async Task<(double FirstItemMs, bool Ok)> TurnAsync(string message, CancellationToken cancellationToken)
         {
             var (first, last) = await SendAsync(message, cancellationToken);
@@ -225,7 +227,11 @@ public sealed class ChatBench : IBenchSection
             {
                 await foreach (var item in _hub.StreamAsync<ChatEvent>("SendMessage", message, cancellationToken))
                 {
-                    first ??= clock.Elapsed.TotalMilliseconds;
+                    if (item.Kind is "token" or "question" or "actions")
+                    {
+                        first ??= clock.Elapsed.TotalMilliseconds;
+                    }
+
                     last = item;
                 }
             }
