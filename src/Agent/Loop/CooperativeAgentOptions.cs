@@ -82,6 +82,10 @@ public sealed record CooperativeAgentOptions
     /// get (<see cref="ImaginedAnswer"/>), so its question comes with plans to choose between.</summary>
     public bool ImagineAnswers { get; init; } = true;
 
+    /// <summary>When the instruction's words fit several things in view ("the knife"), read each plan that uses
+    /// one of them with each of the others too, so the belief chooses between them.</summary>
+    public bool ReadReferents { get; init; } = true;
+
     /// <summary>Most options one question offers.</summary>
     public int MaxOptions { get; init; } = 3;
 

@@ -535,6 +535,11 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             }
         }
 
+        if (_options.ReadReferents)
+        {
+            plans.AddRange(OtherReferents(observation.View, plans));
+        }
+
         var parsedAnything = plans.Count > 0 || questions.Count > 0 || _requested.Count > 0;
         plans.AddRange(_requested.Select(r => (r.Text, r.Actions)));
 
@@ -570,6 +575,69 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
                 }
             }
         }
+    }
+
+    /// <summary>Most things one phrase of the instruction is read as, and most readings added per decision.</summary>
+    private const int MaxReferents = 4;
+    private const int MaxReadings = 8;
+
+    /// <summary>
+    /// The person's words may fit several things in view — "the knife" (a bread knife and a chef's knife), "some
+    /// fruit" (a banana, an orange, grapes), "the bowl" — and the policy's plan picks one. Each plan that uses one
+    /// of them (or names them ambiguously) is also read with each of the others in its place, so the belief, not the
+    /// policy's first pick, chooses between them, or a question does. The policy still wrote every step; only the
+    /// thing the person's words left open is varied.
+    /// </summary>
+    private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> OtherReferents(World view, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans)
+    {
+        var ontology = view.Ontology;
+        var groups = _goal!.Mentioned
+            .Select(kind => view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && (ontology.IsA(i.Kind, kind) || (i.Filling is { } f && ontology.IsA(f, kind)))).ToList())
+            .Where(g => g.Count is >= 2 and <= MaxReferents)
+            .ToList();
+        var readings = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
+        foreach (var (_, actions) in plans)
+        {
+            foreach (var group in groups)
+            {
+                // Which member the plan refers to: one by name, or any (a name that fits several of them).
+                var referred = actions.SelectMany(a => new[] { a.Thing, a.Target }).Where(n => n.Length > 0)
+                    .Select(n => (Name: n, Fits: group.Where(i => Fits(view, n, i)).ToList()))
+                    .Where(r => r.Fits.Count > 0)
+                    .ToList();
+                var named = referred.SelectMany(r => r.Fits).Distinct().ToList();
+                if (referred.Count == 0 || (named.Count > 1 && referred.Any(r => r.Fits.Count == 1)))
+                {
+                    continue;
+                }
+
+                var names = referred.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+                foreach (var other in group.Where(i => named.Count > 1 || i != named[0]))
+                {
+                    var read = actions.Select(a => a with
+                    {
+                        Thing = names.Contains(a.Thing) ? other.Id : a.Thing,
+                        Target = names.Contains(a.Target) ? other.Id : a.Target,
+                    }).ToList();
+                    readings.Add((string.Join("; ", read), read));
+                }
+            }
+        }
+
+        return readings.DistinctBy(r => r.Text, StringComparer.Ordinal).Take(MaxReadings).ToList();
+    }
+
+    /// <summary>Whether <paramref name="name"/> in a plan can mean <paramref name="item"/>: it names it alone, or it
+    /// names a kind several things share, this one among them.</summary>
+    private static bool Fits(World view, string name, Item item)
+    {
+        var lookup = view.FindVisible(name);
+        if (lookup.Item is { } one)
+        {
+            return one == item;
+        }
+
+        return view.Ontology.Find(Ontology.Normalize(name)) is { } kind && (view.Ontology.IsA(item.Kind, kind) || (item.Filling is { } f && view.Ontology.IsA(f, kind)));
     }
 
     /// <summary>Whether the plan is worth more than stopping under some hypothesis.</summary>
@@ -729,7 +797,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return Ask(observation, "What would you like me to do?", [], [], sampleTexts);
         }
 
-        if (_options.Asking == AskingRule.ValueOfInformation && (Look(observation.View, candidates, probes, belief) ?? LookWhenStuck(observation.View, decision, candidates)) is { } look)
+        if (_options.Asking == AskingRule.ValueOfInformation && (Look(observation.View, candidates, probes, belief) ?? LookWhenStuck(observation, decision, candidates)) is { } look)
         {
             Explanation = look.Explanation;
             _lookedInto = look.Actions[^1].Thing;
@@ -870,11 +938,28 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// lets a plan name only what is in view until it opens something), so when stopping is the alternative, a
     /// look — a few seconds — is the cheap way to find out. Each place once per episode.
     /// </summary>
-    private (IReadOnlyList<HouseholdAction> Actions, string Explanation)? LookWhenStuck(World view, Decision decision, List<ScoredCandidate> candidates)
+    private (IReadOnlyList<HouseholdAction> Actions, string Explanation)? LookWhenStuck(Observation observation, Decision decision, List<ScoredCandidate> candidates)
     {
         if (!_options.LookWhenStuck || decision.Kind == DecisionKind.Ask || candidates[decision.BestAction].Text != DoNothing)
         {
             return null;
+        }
+
+        // First where the person said to look ("I left them in the study", "in the drawer"), then where the plans
+        // wanted to look.
+        var view = observation.View;
+        var said = " " + Ontology.Normalize(string.Join(' ', observation.Dialogue.Where(d => d.Speaker == Speaker.User).Select(d => d.Text).Prepend(observation.Instruction)))
+            .Replace(",", " ", StringComparison.Ordinal).Replace(".", " ", StringComparison.Ordinal).Replace("?", " ", StringComparison.Ordinal) + " ";
+        bool Named(string name) => said.Contains(" " + Ontology.Normalize(name) + " ", StringComparison.Ordinal);
+        var toldRooms = view.Rooms
+            .Where(r => !r.Observed && r.Name != view.RobotRoom && !_lookedIntoBefore.Contains(r.Name) && Named(r.Name))
+            .Select(r => (Place: r.Name, r.Name));
+        var toldClosed = view.Visible()
+            .Where(i => i.CanClose && !i.IsOpen && !_lookedIntoBefore.Contains(i.Id) && (Named(i.Name) || Named(i.Kind.Name)))
+            .Select(i => (Place: i.Id, i.Name));
+        if (toldRooms.Concat(toldClosed).FirstOrDefault() is { Place: not null } told)
+        {
+            return (LookActions(view, told.Place), $"Nothing proposed is worth more than doing nothing with what I can see; you mentioned the {told.Name}, so I look there first.");
         }
 
         var steps = candidates.SelectMany(c => c.Actions).ToList();

@@ -25,6 +25,7 @@ public sealed class GoalModel
         Instruction = instruction;
         _kinds = LiteralFollower.GoalKinds(instruction);
         _named = NamedKinds(world.Ontology, instruction);
+        Mentioned = KindsIn(world.Ontology, instruction, kind => !kind.Has(Traits.Fixed) && !kind.Has(Traits.Person) && kind.Name != "thing");
         var text = Ontology.Normalize(instruction);
         _isQuestion = instruction.TrimEnd().EndsWith('?') && QuestionStarts.Any(q => text.StartsWith(q, StringComparison.Ordinal));
         Recipient = FindRecipient(world, text, speaker);
@@ -95,7 +96,14 @@ public sealed class GoalModel
         end.Items.Any(i => i.Location.Type == PlaceType.Container && start.FindById(i.Id) is { } was && was.Location != i.Location
                            && (_named.Count == 0 || _named.Any(k => end.Ontology.IsA(i.Kind, k))));
 
-    private static List<ObjectKind> NamedKinds(Ontology ontology, string instruction)
+    /// <summary>Every kind of thing the words name that a robot could carry ("the phone", "the bowl", "some
+    /// fruit"), whatever it is for: the phrases a plan's things are read against.</summary>
+    public IReadOnlyList<ObjectKind> Mentioned { get; }
+
+    private static List<ObjectKind> NamedKinds(Ontology ontology, string instruction) => KindsIn(ontology, instruction,
+        kind => kind.Has(Traits.Edible) || kind.Has(Traits.Drinkable) || kind.Category is KindCategory.Tool or KindCategory.Toy or KindCategory.Clothing or KindCategory.Medicine or KindCategory.Tableware);
+
+    private static List<ObjectKind> KindsIn(Ontology ontology, string instruction, Func<ObjectKind, bool> counts)
     {
         var words = Ontology.Normalize(instruction).Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(w => w.Trim(',', '.', '?', '!', ';', ':', '"')).Where(w => w.Length > 1).ToList();
@@ -105,8 +113,7 @@ public sealed class GoalModel
             for (var i = 0; i + length <= words.Count; i++)
             {
                 var phrase = string.Join(' ', words.Skip(i).Take(length));
-                if (ontology.Find(phrase) is { IsUnknown: false } kind && (kind.Has(Traits.Edible) || kind.Has(Traits.Drinkable) || kind.Category is KindCategory.Tool or KindCategory.Toy or KindCategory.Clothing or KindCategory.Medicine or KindCategory.Tableware)
-                    && !found.Contains(kind))
+                if (ontology.Find(phrase) is { IsUnknown: false } kind && counts(kind) && !found.Contains(kind))
                 {
                     found.Add(kind);
                 }

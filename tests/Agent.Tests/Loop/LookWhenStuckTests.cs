@@ -53,6 +53,19 @@ public class LookWhenStuckTests
     }
 
     [Fact]
+    public async Task Where_the_person_said_the_thing_is_is_looked_into_even_when_no_plan_goes_there()
+    {
+        // "I think I left them in the study": the policy only wanders between the rooms it sees.
+        var glasses = BuiltinScenarios.Get("hidden-glasses-in-study");
+        var (episode, world) = Begin(glasses, CooperativeAgentOptions.Default, "goto living room; goto kitchen; done");
+
+        var turn = await NextAsync(episode, glasses, world, 0);
+
+        Assert.Equal("goto study", turn.Action);
+        Assert.Contains("you mentioned the study", episode.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task It_looks_into_each_container_once_then_stops()
     {
         var agent = new CooperativeAgent("full", new ScriptedPolicy("take crayons; open fridge; close fridge; done"));

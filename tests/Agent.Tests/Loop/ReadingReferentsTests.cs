@@ -1,0 +1,66 @@
+using CoopAgent.Agent.Evaluation;
+using CoopAgent.Agent.Loop;
+using CoopAgent.Agent.Scenarios;
+
+namespace CoopAgent.Agent.Tests.Loop;
+
+/// <summary>
+/// When the person's words fit several things in view ("the phone", "some fruit"), a plan the policy wrote for one
+/// of them is read with each of the others too, so the belief chooses between them, or a question does.
+/// </summary>
+public class ReadingReferentsTests
+{
+    private static CooperativeEpisode Begin(Scenario scenario, CooperativeAgentOptions options, string sample) =>
+        new CooperativeAgent("full", new ScriptedPolicy(sample), options).BeginCooperativeEpisode(new EpisodeStart(
+            scenario.Id, scenario.Instruction, scenario.Principal, scenario.Hypotheses, scenario.StepLimit, scenario.QuestionCost, 1, scenario.Judge));
+
+    private static async Task<AgentTurn> FirstAsync(CooperativeEpisode episode, Scenario scenario)
+    {
+        var world = scenario.CreateWorld();
+        return await episode.NextAsync(new Observation(0, scenario.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, scenario.Instruction)], null));
+    }
+
+    [Fact]
+    public async Task The_phone_the_policy_took_is_read_as_either_phone_and_the_agent_asks_which()
+    {
+        // "Bring me the phone": a personal phone (its id is "phone") and a work phone. The policy takes "phone".
+        var phone = BuiltinScenarios.Get("ref-the-phone");
+        const string sample = "take phone; goto garden; give phone to hannah; done";
+
+        var reading = Begin(phone, CooperativeAgentOptions.Default, sample);
+        var turn = await FirstAsync(reading, phone);
+
+        Assert.Contains(reading.LastCandidates, c => c.Text == "take work-phone; goto garden; give work-phone to hannah; done");
+        Assert.StartsWith("ask ", turn.Action, StringComparison.Ordinal);
+        Assert.Contains(turn.Options!, o => o.Contains("work-phone", StringComparison.Ordinal));
+
+        var literal = Begin(phone, CooperativeAgentOptions.Default with { ReadReferents = false }, sample);
+        Assert.Equal("take phone", (await FirstAsync(literal, phone)).Action);
+    }
+
+    [Fact]
+    public async Task Some_fruit_is_read_as_each_fruit_in_view()
+    {
+        var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
+        var episode = Begin(fruit, CooperativeAgentOptions.Default, "take banana; goto sitting room; give banana to nana; done");
+
+        await FirstAsync(episode, fruit);
+
+        foreach (var other in new[] { "orange", "grapes" })
+        {
+            Assert.Contains(episode.LastCandidates, c => c.Text == $"take {other}; goto sitting room; give {other} to nana; done");
+        }
+    }
+
+    [Fact]
+    public async Task A_plan_about_something_the_words_do_not_leave_open_is_read_as_written()
+    {
+        // "Take Nana some fruit" says nothing about the newspaper: no reading puts anything else in its place.
+        var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
+        var episode = Begin(fruit, CooperativeAgentOptions.Default, "take newspaper; give newspaper to nana; done");
+
+        await FirstAsync(episode, fruit);
+
+        Assert.Equal(["done", "goto sitting room; take newspaper; give newspaper to nana; done"], episode.LastCandidates.Select(c => c.Text).Order(StringComparer.Ordinal));
+    }
+}
