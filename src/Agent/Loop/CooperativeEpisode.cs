@@ -537,7 +537,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         if (_options.ReadReferents)
         {
-            plans.AddRange(OtherReferents(observation.View, plans));
+            plans.AddRange(OtherReferents(observation, plans));
         }
 
         var parsedAnything = plans.Count > 0 || questions.Count > 0 || _requested.Count > 0;
@@ -588,11 +588,11 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// policy's first pick, chooses between them, or a question does. The policy still wrote every step; only the
     /// thing the person's words left open is varied.
     /// </summary>
-    private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> OtherReferents(World view, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans)
+    private static List<(string Text, IReadOnlyList<HouseholdAction> Actions)> OtherReferents(Observation observation, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans)
     {
-        var ontology = view.Ontology;
-        var groups = _goal!.Mentioned
-            .Select(kind => view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && (ontology.IsA(i.Kind, kind) || (i.Filling is { } f && ontology.IsA(f, kind)))).ToList())
+        var view = observation.View;
+        var groups = GoalModel.Mentioned(view.Ontology, PersonSaid(observation))
+            .Select(kind => view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && KindFits(view.Ontology, kind, i)).ToList())
             .Where(g => g.Count is >= 2 and <= MaxReferents)
             .ToList();
         var readings = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
@@ -637,8 +637,15 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return one == item;
         }
 
-        return view.Ontology.Find(Ontology.Normalize(name)) is { } kind && (view.Ontology.IsA(item.Kind, kind) || (item.Filling is { } f && view.Ontology.IsA(f, kind)));
+        return view.Ontology.Find(Ontology.Normalize(name)) is { } kind && KindFits(view.Ontology, kind, item);
     }
+
+    /// <summary>Whether a thing is of the kind a word names: by the ontology, by what it holds, or by the head of its
+    /// kind's name ("coffee" fits a decaf coffee, "bowl" a fruit bowl).</summary>
+    private static bool KindFits(Ontology ontology, ObjectKind kind, Item item) =>
+        ontology.IsA(item.Kind, kind)
+        || (item.Filling is { } f && ontology.IsA(f, kind))
+        || item.Kind.Name.EndsWith(" " + kind.Name, StringComparison.Ordinal);
 
     /// <summary>Whether the plan is worth more than stopping under some hypothesis.</summary>
     private bool BeatsStopping(World view, string text, IReadOnlyList<HouseholdAction> actions)
@@ -948,8 +955,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         // First where the person said to look ("I left them in the study", "in the drawer"), then where the plans
         // wanted to look.
         var view = observation.View;
-        var said = " " + Ontology.Normalize(string.Join(' ', observation.Dialogue.Where(d => d.Speaker == Speaker.User).Select(d => d.Text).Prepend(observation.Instruction)))
-            .Replace(",", " ", StringComparison.Ordinal).Replace(".", " ", StringComparison.Ordinal).Replace("?", " ", StringComparison.Ordinal) + " ";
+        var said = " " + PersonSaid(observation) + " ";
         bool Named(string name) => said.Contains(" " + Ontology.Normalize(name) + " ", StringComparison.Ordinal);
         var toldRooms = view.Rooms
             .Where(r => !r.Observed && r.Name != view.RobotRoom && !_lookedIntoBefore.Contains(r.Name) && Named(r.Name))
@@ -984,6 +990,11 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         return (LookActions(view, look.Place), $"Nothing proposed is worth more than doing nothing with what I can see; the plans look in the {look.Name}, so I look there first.");
     }
+
+    /// <summary>Everything the person said in this episode, the instruction first, in lower case without punctuation.</summary>
+    private static string PersonSaid(Observation observation) =>
+        string.Join(' ', Ontology.Normalize(string.Join(' ', observation.Dialogue.Where(d => d.Speaker == Speaker.User).Select(d => d.Text).Prepend(observation.Instruction)))
+            .Split([' ', ',', '.', '?', '!', ';', ':', '"'], StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>What a look costs the person in expectation: the minutes of a walk and an opening, at θ's price of time.</summary>
     private double LookCost(double[] belief) =>

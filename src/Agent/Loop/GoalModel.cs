@@ -25,7 +25,6 @@ public sealed class GoalModel
         Instruction = instruction;
         _kinds = LiteralFollower.GoalKinds(instruction);
         _named = NamedKinds(world.Ontology, instruction);
-        Mentioned = KindsIn(world.Ontology, instruction, kind => !kind.Has(Traits.Fixed) && !kind.Has(Traits.Person) && kind.Name != "thing");
         var text = Ontology.Normalize(instruction);
         _isQuestion = instruction.TrimEnd().EndsWith('?') && QuestionStarts.Any(q => text.StartsWith(q, StringComparison.Ordinal));
         Recipient = FindRecipient(world, text, speaker);
@@ -96,9 +95,14 @@ public sealed class GoalModel
         end.Items.Any(i => i.Location.Type == PlaceType.Container && start.FindById(i.Id) is { } was && was.Location != i.Location
                            && (_named.Count == 0 || _named.Any(k => end.Ontology.IsA(i.Kind, k))));
 
-    /// <summary>Every kind of thing the words name that a robot could carry ("the phone", "the bowl", "some
-    /// fruit"), whatever it is for: the phrases a plan's things are read against.</summary>
-    public IReadOnlyList<ObjectKind> Mentioned { get; }
+    /// <summary>Every kind of thing <paramref name="words"/> name that a robot could carry ("the phone", "the bowl",
+    /// "some fruit"), whatever it is for: the phrases a plan's things are read against.</summary>
+    public static IReadOnlyList<ObjectKind> Mentioned(Ontology ontology, string words)
+    {
+        ArgumentNullException.ThrowIfNull(ontology);
+        ArgumentNullException.ThrowIfNull(words);
+        return KindsIn(ontology, words, kind => !kind.Has(Traits.Fixed) && !kind.Has(Traits.Person) && kind.Name != "thing");
+    }
 
     private static List<ObjectKind> NamedKinds(Ontology ontology, string instruction) => KindsIn(ontology, instruction,
         kind => kind.Has(Traits.Edible) || kind.Has(Traits.Drinkable) || kind.Category is KindCategory.Tool or KindCategory.Toy or KindCategory.Clothing or KindCategory.Medicine or KindCategory.Tableware);

@@ -53,6 +53,35 @@ public class ReadingReferentsTests
     }
 
     [Fact]
+    public async Task Coffee_is_read_as_the_decaf_coffee_too_once_the_cupboard_is_open()
+    {
+        // A decaf coffee is no coffee to the ontology (both are hot drinks), but "coffee" is the head of its name.
+        var coffee = BuiltinScenarios.Get("pref-evening-coffee");
+        var episode = Begin(coffee, CooperativeAgentOptions.Default, "take coffee; goto bedroom; give coffee to lena; done");
+        var world = coffee.CreateWorld();
+        world.FindById("cupboard")!.IsOpen = true;
+
+        await episode.NextAsync(new Observation(0, coffee.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, coffee.Instruction)], null));
+
+        Assert.Contains(episode.LastCandidates, c => c.Text == "take decaf; goto bedroom; give decaf to lena; done");
+    }
+
+    [Fact]
+    public async Task What_an_answer_names_is_read_like_the_instruction()
+    {
+        // "Take Nana something" names no kind; the answer "Some fruit, please." does.
+        var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
+        var episode = Begin(fruit, CooperativeAgentOptions.Default, "take banana; goto sitting room; give banana to nana; done");
+        var world = fruit.CreateWorld();
+        const string instruction = "Take Nana something, would you?";
+
+        await episode.NextAsync(new Observation(0, instruction, world.Describe(), RobotView.Of(world),
+            [new(Speaker.User, instruction), new(Speaker.Assistant, "ask \"What would you like me to bring?\""), new(Speaker.User, "Some fruit, please.")], null));
+
+        Assert.Contains(episode.LastCandidates, c => c.Text == "take grapes; goto sitting room; give grapes to nana; done");
+    }
+
+    [Fact]
     public async Task A_plan_about_something_the_words_do_not_leave_open_is_read_as_written()
     {
         // "Take Nana some fruit" says nothing about the newspaper: no reading puts anything else in its place.
