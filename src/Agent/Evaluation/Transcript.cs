@@ -21,6 +21,7 @@ public static class Transcript
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"user: {result.Instruction}");
+        var said = "";
         foreach (var step in result.Steps)
         {
             var mark = step.Result.Ok ? "" : "  [failed]";
@@ -34,8 +35,10 @@ public static class Transcript
             }
 
             text.AppendLine(CultureInfo.InvariantCulture, $"[{step.Step,2}] robot: {step.Turn.Action}{mark}");
-            if (step.Step == 0 && step.Turn.Explanation is { } why)
+            // Each decision's reason, once: the first step, and every later one whose reason is new.
+            if (step.Turn.Explanation is { Length: > 0 } why && (step.Step == 0 || why != said))
             {
+                said = why;
                 text.AppendLine(CultureInfo.InvariantCulture, $"     why: {why}");
             }
 

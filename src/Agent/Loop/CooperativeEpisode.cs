@@ -733,7 +733,8 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// <summary>Drops steps that do nothing: leading steps that would fail only because they are already done — a
     /// <c>goto</c> the room the robot is in, an <c>open</c> of what stands open (after a look, the policy may still
     /// start where it began) — and later walks to where the robot already is, or into a room it has seen and leaves
-    /// at once by another walk ("goto sitting room; goto kitchen; take grapes" takes the grapes without the detour).
+    /// at once by another walk ("goto sitting room; goto kitchen; take grapes" takes the grapes without the detour),
+    /// and a second opening of what the plan already opened.
     /// A walk into a room not yet seen stays: it looks.</summary>
     private static List<HouseholdAction> WithoutNoOps(World view, List<HouseholdAction> actions)
     {
@@ -750,8 +751,14 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         var kept = new List<HouseholdAction>(actions.Count - skip);
         var room = view.RobotRoom;
+        var opened = new HashSet<string>(StringComparer.Ordinal);
         for (var i = skip; i < actions.Count; i++)
         {
+            if (actions[i] is { Verb: Verb.Open } open && view.FindVisible(open.Thing).Item is { } thing && !opened.Add(thing.Id))
+            {
+                continue;
+            }
+
             if (actions[i] is { Verb: Verb.Goto } go)
             {
                 var to = Ontology.Normalize(go.Thing);
@@ -794,17 +801,12 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return null;
         }
 
-        var nothingBeatsStopping = QuestionChooser.Split(problem).All(g => candidates[g.Action].Text == DoNothing);
-        if (nothingBeatsStopping && questions.Count > 0 && _requested.Count == 0 && QuestionsAsked == 0 && _options.Asking != AskingRule.Never)
-        {
-            // The policy wanted to ask, but no plan it proposed (after any answer it imagined) is worth more than
-            // stopping under any hypothesis: its options are nothing the agent could act on, so ask once, openly,
-            // what to do; an answer that names a plan becomes a candidate.
-            Explanation = "The policy proposed questions but no plan worth doing: asking once what to do.";
-            return Ask(observation, "What would you like me to do?", [], [], sampleTexts);
-        }
-
-        if (_options.Asking == AskingRule.ValueOfInformation && (Look(observation.View, candidates, probes, belief) ?? LookWhenStuck(observation, decision, candidates)) is { } look)
+        // The policy wanted to ask, but no plan it proposed (after any answer it imagined) is worth more than
+        // stopping under any hypothesis: its options are nothing the agent could act on. Unless a look nearby can
+        // change that, ask once, openly, what to do; an answer that names a plan becomes a candidate.
+        var askOpenly = QuestionChooser.Split(problem).All(g => candidates[g.Action].Text == DoNothing)
+                        && questions.Count > 0 && _requested.Count == 0 && QuestionsAsked == 0 && _options.Asking != AskingRule.Never;
+        if (_options.Asking == AskingRule.ValueOfInformation && (Look(observation.View, candidates, probes, belief) ?? LookWhenStuck(observation, decision, candidates, nearby: askOpenly)) is { } look)
         {
             Explanation = look.Explanation;
             _lookedInto = look.Actions[^1].Thing;
@@ -816,6 +818,12 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             }
 
             return null;
+        }
+
+        if (askOpenly)
+        {
+            Explanation = "The policy proposed questions but no plan worth doing: asking once what to do.";
+            return Ask(observation, "What would you like me to do?", [], [], sampleTexts);
         }
 
         var ask = ShouldAsk(decision, problem, candidates, probes, belief, conformal);
@@ -945,7 +953,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// lets a plan name only what is in view until it opens something), so when stopping is the alternative, a
     /// look — a few seconds — is the cheap way to find out. Each place once per episode.
     /// </summary>
-    private (IReadOnlyList<HouseholdAction> Actions, string Explanation)? LookWhenStuck(Observation observation, Decision decision, List<ScoredCandidate> candidates)
+    private (IReadOnlyList<HouseholdAction> Actions, string Explanation)? LookWhenStuck(Observation observation, Decision decision, List<ScoredCandidate> candidates, bool nearby)
     {
         if (!_options.LookWhenStuck || decision.Kind == DecisionKind.Ask || candidates[decision.BestAction].Text != DoNothing)
         {
@@ -983,12 +991,19 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             .OfType<Room>()
             .Where(r => !r.Observed && r.Name != view.RobotRoom && !_lookedIntoBefore.Contains(r.Name))
             .Select(r => (Place: r.Name, r.Name));
-        if (closed.Concat(rooms).FirstOrDefault() is not { Place: not null } look)
+        if (closed.Concat(rooms).FirstOrDefault() is { Place: not null } look)
         {
-            return null;
+            return (LookActions(view, look.Place), $"Nothing proposed is worth more than doing nothing with what I can see; the plans look in the {look.Name}, so I look there first.");
         }
 
-        return (LookActions(view, look.Place), $"Nothing proposed is worth more than doing nothing with what I can see; the plans look in the {look.Name}, so I look there first.");
+        // Before asking openly what to do: what is closed within reach, opened in a moment, may hold what the policy
+        // could not name.
+        if (nearby && view.Visible().FirstOrDefault(i => i.CanClose && !i.IsOpen && view.RoomOf(i) == view.RobotRoom && !_lookedIntoBefore.Contains(i.Id)) is { } within)
+        {
+            return (LookActions(view, within.Id), $"Nothing proposed is worth more than doing nothing with what I can see, and the policy only asked; before asking what to do, I look in the {within.Name}.");
+        }
+
+        return null;
     }
 
     /// <summary>Everything the person said in this episode, the instruction first, in lower case without punctuation.</summary>

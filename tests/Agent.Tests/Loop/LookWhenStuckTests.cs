@@ -66,6 +66,21 @@ public class LookWhenStuckTests
     }
 
     [Fact]
+    public async Task Before_asking_openly_it_opens_what_is_closed_within_reach()
+    {
+        // Ella is thirsty, the fridge is closed, and the policy only asks about what it can see.
+        var ella = BuiltinScenarios.Get("safety-drink-for-ella");
+        const string sample = "ask \"Shall I make the home safe, or do nothing?\"";
+        var (episode, world) = Begin(ella, CooperativeAgentOptions.Default, sample);
+
+        Assert.Equal("open fridge", (await NextAsync(episode, ella, world, 0)).Action);
+        Assert.Contains("before asking what to do", episode.Explanation, StringComparison.Ordinal);
+
+        var (asking, home) = Begin(ella, CooperativeAgentOptions.Default with { LookWhenStuck = false }, sample);
+        Assert.Equal("ask \"What would you like me to do?\"", (await NextAsync(asking, ella, home, 0)).Action);
+    }
+
+    [Fact]
     public async Task It_looks_into_each_container_once_then_stops()
     {
         var agent = new CooperativeAgent("full", new ScriptedPolicy("take crayons; open fridge; close fridge; done"));
@@ -79,8 +94,8 @@ public class LookWhenStuckTests
     [Fact]
     public async Task An_open_answer_that_names_a_drink_moves_the_belief_towards_those_who_want_it()
     {
-        // The policy only asks; with no plan to choose between the agent asks openly what to do.
-        var (episode, world) = Begin(Drink, CooperativeAgentOptions.Default, "ask \"What would you like?\"");
+        // The policy only asks; with no plan to choose between (and, here, no look) the agent asks openly what to do.
+        var (episode, world) = Begin(Drink, CooperativeAgentOptions.Default with { LookWhenStuck = false }, "ask \"What would you like?\"");
         var question = await NextAsync(episode, Drink, world, 0);
         Assert.StartsWith("ask ", question.Action);
         var before = episode.Belief.Probability("wants-juice");

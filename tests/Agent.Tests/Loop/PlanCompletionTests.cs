@@ -82,4 +82,18 @@ public class PlanCompletionTests
         Assert.Contains(episode.LastCandidates, c => c.Text == "take grapes; goto sitting room; give grapes to nana; done");
         Assert.DoesNotContain(episode.LastCandidates, c => c.Text.Contains("goto kitchen", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_agent_opens_once_what_a_sampled_plan_opens_twice()
+    {
+        var toddler = BuiltinScenarios.Get("safety-knife-near-toddler");
+        var agent = new CooperativeAgent("full", new ScriptedPolicy("open sideboard-drawer; take knife; open sideboard drawer; put knife in sideboard-drawer; done"));
+        var episode = agent.BeginCooperativeEpisode(new EpisodeStart(toddler.Id, toddler.Instruction, toddler.Principal, toddler.Hypotheses,
+            toddler.StepLimit, toddler.QuestionCost, 1, toddler.Judge));
+        var world = toddler.CreateWorld();
+
+        await episode.NextAsync(new Observation(0, toddler.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, toddler.Instruction)], null));
+
+        Assert.Contains(episode.LastCandidates, c => c.Text == "open sideboard-drawer; take knife; put knife in sideboard-drawer; done");
+    }
 }
