@@ -64,6 +64,47 @@ public sealed class PolicyChatClient : IChatClient
         }
     }
 
+    /// <summary>
+    /// Several calls answered together — the agent's samples after each imagined answer, say. From the in-process
+    /// policy, calls that share their sampling options are drawn in one batch (seeded by the first call's seed);
+    /// from any other client the calls go out at once, so a batching server can serve them in one batch too.
+    /// </summary>
+    public static async Task<IReadOnlyList<ChatResponse>> GetResponsesAsync(
+        IChatClient client, IReadOnlyList<(IReadOnlyList<ChatMessage> Messages, ChatOptions Options)> calls, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(calls);
+        if (calls.Count == 0)
+        {
+            return [];
+        }
+
+        if (client.GetService(typeof(PolicyChatClient)) is PolicyChatClient direct)
+        {
+            var requests = calls.Select(c => Translate(direct._policy, c.Messages, c.Options)).ToList();
+            if (requests.All(r => r.Sampling == requests[0].Sampling))
+            {
+                return direct.SampleTogether(requests, cancellationToken);
+            }
+        }
+
+        return await Task.WhenAll(calls.Select(c => client.GetResponseAsync(c.Messages, c.Options, cancellationToken)));
+    }
+
+    private ChatResponse[] SampleTogether(List<PolicyRequest> requests, CancellationToken cancellationToken)
+    {
+        _gate.Wait(cancellationToken);
+        try
+        {
+            var texts = _policy.Sample(requests.Select(r => (r.Prompt, r.Samples)).ToList(), requests[0].Sampling, requests[0].Seed, requests.Select(r => (ITokenConstraint?)r.Constraint).ToList());
+            return texts.Select(t => new ChatResponse(t.Select(x => new ChatMessage(AiChatRole.Assistant, x)).ToList()) { ModelId = _policy.Version, FinishReason = ChatFinishReason.Stop }).ToArray();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

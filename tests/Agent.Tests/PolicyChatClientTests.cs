@@ -46,6 +46,22 @@ public sealed class PolicyChatClientTests : IDisposable
     }
 
     [Fact]
+    public async Task Several_calls_sampled_together_answer_each_with_its_own_prompt_and_count()
+    {
+        var greedy = new ChatOptions { Temperature = 0, MaxOutputTokens = 8, AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = 2 } };
+        List<ChatMessage> other = [new(ChatRole.System, "You are in the garden."), new(ChatRole.User, "water the plants")];
+        var one = new ChatOptions { Temperature = 0, MaxOutputTokens = 8, AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = 1 } };
+
+        var together = await PolicyChatClient.GetResponsesAsync(_client, [(Prompt(), greedy), (other, one)]);
+
+        Assert.Equal([2, 1], together.Select(r => r.Messages.Count));
+        // Greedy, so each must be exactly what its own call alone would say: the prompts were not mixed up.
+        Assert.Equal((await _client.GetResponseAsync(Prompt(), greedy)).Messages.Select(m => m.Text), together[0].Messages.Select(m => m.Text));
+        Assert.Equal((await _client.GetResponseAsync(other, one)).Text, together[1].Text);
+        Assert.Empty(await PolicyChatClient.GetResponsesAsync(_client, []));
+    }
+
+    [Fact]
     public async Task Temperature_zero_is_greedy_whatever_the_seed()
     {
         var a = await _client.GetResponseAsync(Prompt(), new ChatOptions { Temperature = 0, MaxOutputTokens = 8, Seed = 1 });

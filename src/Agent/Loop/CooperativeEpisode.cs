@@ -52,7 +52,6 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private bool _askedWhatToDo;
     private readonly HashSet<string> _refusalsAsked = new(StringComparer.Ordinal);
     private readonly List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _requested = [];
-    private readonly Dictionary<string, ScoredCandidate> _scored = new(StringComparer.Ordinal);
     private GoalModel? _goal;
     private string? _lookedInto;
     private readonly HashSet<string> _lookedIntoBefore = new(StringComparer.Ordinal);
@@ -526,13 +525,9 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             // The policy asks before it acts: what would it do after each answer? Its plans after imagined answers
             // are candidates like any other (the world model scores them under every θ), so a question that splits
             // the hypotheses has plans to choose between.
+            // In the same batch: what would it do if it could not ask? The same policy, with asking left out of the
+            // grammar (its questions may lead nowhere); asking openly stays the last resort.
             Propose(await ImagineAnswersAsync(observation, questions, cancellationToken));
-            if (!plans.Any(p => BeatsStopping(observation.View, p.Text, p.Actions)))
-            {
-                // Its questions led to nothing worth doing: what would it do if it could not ask? The same policy,
-                // with asking left out of the grammar; asking openly stays the last resort.
-                Propose(await SampleAsync(observation, [], null, ImaginedAnswers + 1, cancellationToken, questions: false));
-            }
         }
 
         if (_options.ReadReferents)
@@ -553,8 +548,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         _beforeLook = [];
         plans.Add((DoNothing, [new HouseholdAction(Verb.Done)]));
-        var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Scored(observation.View, p.Text, p.Actions)).ToList();
-        _scored.Clear();
+        var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
         var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
         return new Frame([.. samples], candidates, questions, parsedAnything, problem);
 
@@ -647,25 +641,6 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         || (item.Filling is { } f && ontology.IsA(f, kind))
         || item.Kind.Name.EndsWith(" " + kind.Name, StringComparison.Ordinal);
 
-    /// <summary>Whether the plan is worth more than stopping under some hypothesis.</summary>
-    private bool BeatsStopping(World view, string text, IReadOnlyList<HouseholdAction> actions)
-    {
-        var plan = Scored(view, text, actions).Utilities;
-        var stop = Scored(view, DoNothing, [new HouseholdAction(Verb.Done)]).Utilities;
-        return plan.Zip(stop).Any(u => u.First > u.Second);
-    }
-
-    /// <summary>A plan scored once per decision (<see cref="Score"/> simulates it under every hypothesis).</summary>
-    private ScoredCandidate Scored(World view, string text, IReadOnlyList<HouseholdAction> actions)
-    {
-        if (!_scored.TryGetValue(text, out var scored))
-        {
-            _scored[text] = scored = Score(view, text, actions);
-        }
-
-        return scored;
-    }
-
     /// <summary>What one sample proposes: a plan (completed, ending in <c>done</c>), the question it asks first, or
     /// nothing usable (null).</summary>
     private (List<HouseholdAction> Actions, string? Question)? Proposal(World view, string sample)
@@ -708,11 +683,12 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// <summary>Most answers imagined per decision, and the policy's samples after each.</summary>
     private const int ImaginedAnswers = 4;
     private const int SamplesPerAnswer = 2;
+    private const int PlansOnlySamples = 4;
 
     /// <summary>
-    /// The policy's plans after each answer its questions could get: for "Would you like the tea or the coffee?",
+    /// The policy's plans after each answer its questions could get — for "Would you like the tea or the coffee?",
     /// the dialogue continued with the question and "The tea, please." (then "The coffee, please."), sampled like
-    /// any turn after an answer. The calls go out together, so a batching server serves them in one batch.
+    /// any turn after an answer — and its plans when the grammar leaves asking out. All in one batch.
     /// </summary>
     private async Task<IReadOnlyList<string>> ImagineAnswersAsync(Observation observation, List<string> questions, CancellationToken cancellationToken)
     {
@@ -721,13 +697,15 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             .DistinctBy(p => p.Answer, StringComparer.Ordinal)
             .Take(ImaginedAnswers)
             .ToList();
-        var sampled = await Task.WhenAll(answers.Select((p, i) => SampleAsync(
+        var calls = answers.Select((p, i) => Call(
             observation,
             [new ChatMessage(ChatRole.Assistant, new HouseholdAction(Verb.Ask, Text: p.Question).ToString()), new ChatMessage(ChatRole.User, p.Answer)],
             SamplesPerAnswer,
             i + 1,
-            cancellationToken)));
-        return sampled.SelectMany(s => s).ToList();
+            questions: true)).ToList();
+        calls.Add(Call(observation, [], PlansOnlySamples, answers.Count + 1, questions: false));
+        var responses = await PolicyChatClient.GetResponsesAsync(_agent.Policy, calls, cancellationToken);
+        return responses.SelectMany(Texts).ToList();
     }
 
     /// <summary>Drops steps that do nothing: leading steps that would fail only because they are already done — a
@@ -1261,6 +1239,16 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// <paramref name="questions"/> the grammar leaves asking out.</summary>
     private async Task<IReadOnlyList<string>> SampleAsync(Observation observation, IReadOnlyList<ChatMessage> continued, int? samples, int stream, CancellationToken cancellationToken, bool questions = true)
     {
+        var (messages, options) = Call(observation, continued, samples, stream, questions);
+        return Texts(await _agent.Policy.GetResponseAsync(messages, options, cancellationToken));
+    }
+
+    private static List<string> Texts(ChatResponse response) =>
+        response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text.Trim()).Where(t => t.Length > 0).ToList();
+
+    /// <summary>The policy call behind <see cref="SampleAsync"/>: the prompt's messages and the sampling options.</summary>
+    private (IReadOnlyList<ChatMessage> Messages, ChatOptions Options) Call(Observation observation, IReadOnlyList<ChatMessage> continued, int? samples, int stream, bool questions)
+    {
         var messages = new List<ChatMessage> { new(ChatRole.System, observation.Description) };
         messages.AddRange(observation.Dialogue.Select(d => new ChatMessage(d.Speaker == Speaker.User ? ChatRole.User : ChatRole.Assistant, d.Text)));
         if (observation.Dialogue.Count == 0)
@@ -1284,8 +1272,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             options.AdditionalProperties[PolicyChatClient.GrammarKey] = PlanGrammar.For(observation.View, [_start.Person], questions);
         }
 
-        var response = await _agent.Policy.GetResponseAsync(messages, options, cancellationToken);
-        return response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text.Trim()).Where(t => t.Length > 0).ToList();
+        return (messages, options);
     }
 
     private void Remember()
