@@ -53,6 +53,7 @@ public sealed class PlanGrammar : ITextGrammar
     private Trie _persons = Trie.Of();
     private Trie? _menu;
     private Trie _goals = Trie.Of();
+    private Trie _offered = Trie.Of();
     private bool _questions;
     private List<string> _heldAtStart = [];
 
@@ -113,6 +114,7 @@ public sealed class PlanGrammar : ITextGrammar
                 : view.Delivery.Menu.Count == 0 ? kinds : Trie.Of(view.Delivery.Menu.SelectMany(k => new[] { k, k.Replace(' ', '-') })),
             _heldAtStart = visible.Where(i => i.Location.Type == PlaceType.Robot).SelectMany(Names).ToList(),
             _goals = Trie.Of(Goals(view, visible, people)),
+            _offered = Trie.Of(visible.Where(Offerable).SelectMany(Names)),
         };
         foreach (var item in visible)
         {
@@ -175,7 +177,7 @@ public sealed class PlanGrammar : ITextGrammar
     /// </summary>
     private void AddQuestions(int regime)
     {
-        var thing = new Part([_seen]);
+        var thing = new Part([_offered]);
         var goal = new Part([_goals]);
         Part Words(string text) => new([Trie.Of(text)]);
         (Part[] Opening, Part Option, Part Between, Part Closing)[] forms =
@@ -210,7 +212,7 @@ public sealed class PlanGrammar : ITextGrammar
     private static IEnumerable<string> Goals(World view, List<Item> visible, List<string> people)
     {
         var persons = view.People.Select(p => Ontology.Normalize(p.Name)).Concat(people).Distinct(StringComparer.Ordinal).ToList();
-        var things = visible.Where(i => !i.Kind.Has(Traits.Fixed)).Select(i => Ontology.Normalize(i.Name)).Distinct(StringComparer.Ordinal).ToList();
+        var things = visible.Where(Offerable).Select(i => Ontology.Normalize(i.Name)).Distinct(StringComparer.Ordinal).ToList();
         foreach (var thing in things)
         {
             foreach (var person in persons)
@@ -252,6 +254,10 @@ public sealed class PlanGrammar : ITextGrammar
         yield return "do nothing";
         yield return "say it cannot be done";
     }
+
+    /// <summary>What a question may offer someone: a thing that can be carried and is no animal (a plan may still
+    /// name the cat; offering it as a snack is no question worth asking).</summary>
+    private static bool Offerable(Item item) => !item.Kind.Has(Traits.Fixed) && !item.Kind.Has(Traits.Pet);
 
     /// <summary>A thing unseen when the plan was written, by either spelling: "iced coffee" and "iced-coffee".</summary>
     private static IEnumerable<string> Spellings(string name) => [name, name.Replace(' ', '-'), name.Replace('-', ' ')];

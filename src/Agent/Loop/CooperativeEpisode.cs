@@ -976,9 +976,24 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
         // Before asking openly what to do: what is closed within reach, opened in a moment, may hold what the policy
         // could not name.
-        if (nearby && view.Visible().FirstOrDefault(i => i.CanClose && !i.IsOpen && view.RoomOf(i) == view.RobotRoom && !_lookedIntoBefore.Contains(i.Id)) is { } within)
+        var unexplored = view.Visible().Where(i => i.CanClose && !i.IsOpen && !_lookedIntoBefore.Contains(i.Id)).ToList();
+        if (nearby && unexplored.FirstOrDefault(i => view.RoomOf(i) == view.RobotRoom) is { } within)
         {
             return (LookActions(view, within.Id), $"Nothing proposed is worth more than doing nothing with what I can see, and the policy only asked; before asking what to do, I look in the {within.Name}.");
+        }
+
+        // The person asked for something that is nowhere in view ("a yogurt"): search for it, the closest place first —
+        // what is closed in this room, then in the other rooms, then the rooms not seen yet.
+        var missing = GoalModel.Mentioned(view.Ontology, said).Where(k => !view.Visible().Any(i => KindFits(view.Ontology, k, i))).ToList();
+        if (missing.Count > 0)
+        {
+            var place = unexplored.OrderBy(i => view.RoomOf(i) == view.RobotRoom ? 0 : 1).Select(i => (Place: i.Id, i.Name))
+                .Concat(view.Rooms.Where(r => !r.Observed && r.Name != view.RobotRoom && !_lookedIntoBefore.Contains(r.Name)).Select(r => (Place: r.Name, r.Name)))
+                .FirstOrDefault();
+            if (place.Place is not null)
+            {
+                return (LookActions(view, place.Place), $"Nothing proposed is worth more than doing nothing with what I can see, and there is no {missing[0].Name} in view; I look for it in the {place.Name}.");
+            }
         }
 
         return null;

@@ -66,6 +66,7 @@ public class PlanGrammarTests
     [InlineData("ask \"Shall I order pizza for dmitri, or wait?\"", "a question offering a delivery the home does not have")]
     [InlineData("ask \"Coffee or tea; which one?\"", "a question in free words, offering nothing the robot can do")]
     [InlineData("ask \"Would you like the blue cup?\"", "a question with one option")]
+    [InlineData("ask \"Should dmitri have the misty or the blue cup?\"", "a question offering the cat")]
     public void Plans_that_name_what_is_not_there_are_refused(string plan, string why) =>
         Assert.False(PlanGrammar.For(Home()).Accepts(plan), why);
 

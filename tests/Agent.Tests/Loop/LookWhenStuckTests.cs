@@ -81,6 +81,20 @@ public class LookWhenStuckTests
     }
 
     [Fact]
+    public async Task A_thing_the_person_asked_for_that_is_nowhere_in_view_is_searched_for()
+    {
+        // "Could you get me a yogurt?": the fridge is open and holds none; the garage has not been seen.
+        var yogurt = BuiltinScenarios.Get("hidden-yogurt-in-garage");
+        var (episode, world) = Begin(yogurt, CooperativeAgentOptions.Default, "done");
+        world.FindById("fridge")!.IsOpen = true;
+
+        var turn = await NextAsync(episode, yogurt, world, 0);
+
+        Assert.Equal("goto garage", turn.Action);
+        Assert.Contains("no yogurt in view", episode.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task It_looks_into_each_container_once_then_stops()
     {
         var agent = new CooperativeAgent("full", new ScriptedPolicy("take crayons; open fridge; close fridge; done"));
