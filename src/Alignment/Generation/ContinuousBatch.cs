@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CoopAgent.Alignment.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -308,32 +309,24 @@ public sealed class ContinuousBatch : IDisposable
         }
     }
 
-    /// <summary>Each slot's next token: constraints, then each sampling setting's filters over its slots, with
-    /// each request's uniforms for this step.</summary>
+    /// <summary>Each slot's next token, drawn on the CPU (<see cref="NucleusDraw"/>): its constraint, then its request's
+    /// filters, with each request's uniform for this step.</summary>
     private long[] Draw()
     {
-        var uniforms = new double[_slots.Count];
         foreach (var running in _running)
         {
             running.DrawUniforms();
         }
 
+        var vocabulary = (int)_next!.shape[1];
+        // (slots, V) read in place: element by element through data<float>() took ~0.7 ms a step. The step's scope
+        // frees the copy that cpu()/contiguous() make when they must.
+        var logits = MemoryMarshal.Cast<byte, float>(_next.cpu().to_type(ScalarType.Float32).contiguous().bytes);
+        var drawn = new long[_slots.Count];
         for (var slot = 0; slot < _slots.Count; slot++)
         {
-            uniforms[slot] = _slots[slot].Uniform;
-        }
-
-        var logits = Sampler.Constrain(_next!, _slots.Select(s => s.Cursor).ToList(), null);
-        var drawn = new long[_slots.Count];
-        foreach (var group in Enumerable.Range(0, _slots.Count).GroupBy(slot => _slots[slot].Owner.Request.Options))
-        {
-            var members = group.ToArray();
-            var rows = members.Length == _slots.Count ? logits : logits.index_select(0, tensor(members.Select(m => (long)m).ToArray(), device: logits.device));
-            var tokens = NucleusDraw.Draw(rows, group.Key, members.Select(m => uniforms[m]).ToArray());
-            for (var i = 0; i < members.Length; i++)
-            {
-                drawn[members[i]] = tokens[i];
-            }
+            var row = _slots[slot];
+            drawn[slot] = NucleusDraw.Draw(logits.Slice(slot * vocabulary, vocabulary), row.Cursor?.Allowed, row.Owner.Request.Options, row.Uniform);
         }
 
         return drawn;

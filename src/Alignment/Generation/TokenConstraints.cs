@@ -50,13 +50,12 @@ public interface ITextGrammar
 /// </summary>
 public sealed class GrammarConstraint : ITokenConstraint
 {
-    private static readonly ConditionalWeakTableCache TextCache = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CompactTokenizer, TokenTrie> Tries = new();
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ITextGrammar, GrammarConstraint> Shared = new();
 
     private readonly ITextGrammar _grammar;
     private readonly CompactTokenizer _tokenizer;
-    private readonly string?[] _texts;
-    private readonly Dictionary<char, int[]> _byFirstCharacter;
+    private readonly TokenTrie _trie;
     private readonly ConcurrentDictionary<int, bool[]> _masks = new();
     private readonly int _endToken;
 
@@ -66,9 +65,7 @@ public sealed class GrammarConstraint : ITokenConstraint
         ArgumentNullException.ThrowIfNull(tokenizer);
         _grammar = grammar;
         _tokenizer = tokenizer;
-        _texts = TextCache.Of(tokenizer);
-        _byFirstCharacter = Enumerable.Range(0, _texts.Length).Where(t => _texts[t] is { Length: > 0 })
-            .GroupBy(t => _texts[t]![0]).ToDictionary(g => g.Key, g => g.ToArray());
+        _trie = Tries.GetValue(tokenizer, t => new TokenTrie(t));
         _endToken = CompactTokenizer.EosId;
     }
 
@@ -96,7 +93,7 @@ public sealed class GrammarConstraint : ITokenConstraint
     /// <summary>The state after the characters of <paramref name="token"/>, or −1 when one of them is forbidden.</summary>
     private int Walk(int state, int token)
     {
-        if (_texts[token] is not { } text)
+        if (_trie.Texts[token] is not { } text)
         {
             return -1;
         }
@@ -113,30 +110,97 @@ public sealed class GrammarConstraint : ITokenConstraint
         return state;
     }
 
+    /// <summary>The tokens allowed in <paramref name="state"/>: those whose every character keeps the grammar alive. The
+    /// grammar is walked along the tokenizer's trie of token texts, so a prefix shared by many tokens is walked once
+    /// and a refused prefix rules out every token under it. (Walking each token whose first character fits, one by
+    /// one, took ~3 ms of a 14 ms step in the 50-client chat bench: every turn's home is a new grammar, so its masks
+    /// are new.)</summary>
     private bool[] MaskOf(int state) => _masks.GetOrAdd(state, s =>
     {
-        var mask = new bool[_texts.Length];
-        IEnumerable<int> candidates = _grammar.NextCharacters(s) is { } characters
-            ? characters.SelectMany(c => _byFirstCharacter.GetValueOrDefault(c) ?? [])
-            : Enumerable.Range(0, mask.Length);
-        foreach (var token in candidates)
+        var mask = new bool[_trie.Texts.Length];
+        var pending = new Stack<(int Node, int State)>();
+        // At the root, only the characters the grammar may accept (when it says), as most tokens start otherwise.
+        var first = _grammar.NextCharacters(s) is { } characters
+            ? characters.Where(c => _trie.Children[TokenTrie.Root].ContainsKey(c)).Select(c => (c, _trie.Children[TokenTrie.Root][c]))
+            : _trie.Children[TokenTrie.Root].Select(e => (e.Key, e.Value));
+        Follow(s, first);
+        while (pending.TryPop(out var at))
         {
-            mask[token] = Walk(s, token) >= 0;
+            Follow(at.State, _trie.Children[at.Node].Select(e => (e.Key, e.Value)));
         }
 
         mask[_endToken] = _grammar.CanEnd(s) || !mask.Contains(true);
         return mask;
+
+        void Follow(int from, IEnumerable<(char Character, int Node)> edges)
+        {
+            foreach (var (character, node) in edges)
+            {
+                var next = _grammar.Next(from, character);
+                if (next < 0)
+                {
+                    continue;
+                }
+
+                foreach (var token in _trie.Ends[node])
+                {
+                    mask[token] = true;
+                }
+
+                if (_trie.Children[node].Count > 0)
+                {
+                    pending.Push((node, next));
+                }
+            }
+        }
     });
 
-    /// <summary>Each token's text, null for special tokens; a byte that is not a whole UTF-8 character reads as U+FFFD.</summary>
-    private sealed class ConditionalWeakTableCache
+    /// <summary>The texts of a tokenizer's tokens as a trie: node 0 the empty prefix; each node's children by the next
+    /// character, and the tokens whose text ends there. Each token's text is null for special tokens; a byte that is not
+    /// a whole UTF-8 character reads as U+FFFD.</summary>
+    private sealed class TokenTrie
     {
-        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CompactTokenizer, string?[]> _table = new();
+        public const int Root = 0;
 
-        public string?[] Of(CompactTokenizer tokenizer) => _table.GetValue(tokenizer, t =>
-            Enumerable.Range(0, t.Count).Select(id => CompactTokenizer.IsSpecial(id) ? null : Utf8(t.BytesOf(id))).ToArray());
+        public TokenTrie(CompactTokenizer tokenizer)
+        {
+            var utf8 = new UTF8Encoding(false, false);
+            Texts = Enumerable.Range(0, tokenizer.Count).Select(id => CompactTokenizer.IsSpecial(id) ? null : utf8.GetString(tokenizer.BytesOf(id))).ToArray();
+            var children = new List<Dictionary<char, int>> { new() };
+            var ends = new List<List<int>> { new() };
+            for (var token = 0; token < Texts.Length; token++)
+            {
+                if (Texts[token] is not { Length: > 0 } text)
+                {
+                    continue;
+                }
 
-        private static string Utf8(byte[] bytes) => new UTF8Encoding(false, false).GetString(bytes);
+                var node = Root;
+                foreach (var character in text)
+                {
+                    if (!children[node].TryGetValue(character, out var child))
+                    {
+                        child = children.Count;
+                        children[node][character] = child;
+                        children.Add([]);
+                        ends.Add([]);
+                    }
+
+                    node = child;
+                }
+
+                ends[node].Add(token);
+            }
+
+            Children = [.. children];
+            Ends = [.. ends.Select(e => e.ToArray())];
+        }
+
+        public string?[] Texts { get; }
+
+        public Dictionary<char, int>[] Children { get; }
+
+        public int[][] Ends { get; }
     }
 
     private sealed class Cursor(GrammarConstraint owner, int state) : ITokenCursor

@@ -46,6 +46,43 @@ public class GrammarConstraintTests
     private static readonly SamplingOptions Hot = new(MaxNewTokens: 12, Temperature: 2.0);
 
     [Fact]
+    public void A_mask_allows_exactly_the_tokens_whose_every_character_the_grammar_accepts()
+    {
+        // Words sharing prefixes, walked along tokens of a tokenizer built from them (whole words, pieces, bytes).
+        string[] plans = ["goto kitchen; open fridge; take milk; done", "goto kettle; done", "open freezer; done", "take tea; done"];
+        var tokenizer = CompactTokenizer.Build(plans);
+        var grammar = new WordGrammar(plans);
+        var cursor = new GrammarConstraint(grammar, tokenizer).Begin();
+        var state = grammar.Start;
+        foreach (var character in plans[0])
+        {
+            // Every token, one by one: allowed when each of its characters moves the grammar on.
+            var expected = Enumerable.Range(0, tokenizer.Count).Select(t =>
+            {
+                if (CompactTokenizer.IsSpecial(t))
+                {
+                    return t == CompactTokenizer.EosId && grammar.CanEnd(state);
+                }
+
+                var at = state;
+                foreach (var c in new System.Text.UTF8Encoding(false, false).GetString(tokenizer.BytesOf(t)))
+                {
+                    at = at < 0 ? -1 : grammar.Next(at, c);
+                }
+
+                return at >= 0;
+            }).ToArray();
+
+            Assert.Equal(expected, cursor.Allowed);
+            var token = Enumerable.Range(0, tokenizer.Count).First(t => !CompactTokenizer.IsSpecial(t) && tokenizer.Decode([t]) == character.ToString());
+            cursor.Advance(token);
+            state = grammar.Next(state, character);
+        }
+
+        Assert.True(cursor.Allowed[CompactTokenizer.EosId]);
+    }
+
+    [Fact]
     public void Every_constrained_sample_is_a_word_of_the_grammar_and_free_samples_are_not()
     {
         using var policy = TinyPolicy(3);

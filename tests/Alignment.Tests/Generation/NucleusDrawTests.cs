@@ -6,38 +6,67 @@ namespace CoopAgent.Alignment.Tests.Generation;
 
 public sealed class NucleusDrawTests
 {
-    /// <summary>The sampler's own way: filter with a full sort, then walk every token in vocabulary order.</summary>
-    private static long[] FullSort(Tensor logits, SamplingOptions options, double[] uniforms)
+    /// <summary>The sampler's own way: the constraint as a penalty tensor, filters with a full sort, then the walk over
+    /// every token in vocabulary order.</summary>
+    private static long[] SamplerWay(Tensor logits, bool[][]? allowed, SamplingOptions options, double[] uniforms)
     {
         using var scope = NewDisposeScope();
-        var probabilities = Sampler.Filter(logits, options).softmax(-1).data<float>().ToArray();
+        var cursors = allowed?.Select(a => (ITokenCursor?)new FixedCursor(a)).ToList();
+        var probabilities = Sampler.Filter(Sampler.Constrain(logits, cursors, null), options).softmax(-1).data<float>().ToArray();
         var vocabulary = (int)logits.shape[1];
         return uniforms.Select((u, r) => (long)Sampler.InverseCdf(probabilities.AsSpan(r * vocabulary, vocabulary), u)).ToArray();
     }
 
+    private static long[] Drawn(Tensor logits, bool[][]? allowed, SamplingOptions options, double[] uniforms)
+    {
+        var vocabulary = (int)logits.shape[1];
+        var values = logits.data<float>().ToArray();
+        return uniforms.Select((u, r) => (long)NucleusDraw.Draw(values.AsSpan(r * vocabulary, vocabulary), allowed?[r], options, u)).ToArray();
+    }
+
     [Theory]
-    [InlineData(4.0, 0.95, 0)]   // peaked: every nucleus inside the window
-    [InlineData(4.0, 0.9, 20)]   // top-k first, then top-p
-    [InlineData(0.3, 0.95, 0)]   // flat: nuclei wider than the window, the full sort decides
-    [InlineData(4.0, 1.0, 0)]    // no top-p: every token stays
-    public void Draws_the_same_tokens_as_the_full_sort(double spread, double topP, int topK)
+    [InlineData(4.0, 0.95, 0, false)]   // peaked: small nuclei
+    [InlineData(4.0, 0.9, 20, false)]   // top-k first, then top-p
+    [InlineData(0.3, 0.95, 0, false)]   // flat: nuclei of hundreds of tokens
+    [InlineData(4.0, 1.0, 0, false)]    // no top-p: every token stays
+    [InlineData(4.0, 0.95, 0, true)]    // constrained rows: forbidden tokens never drawn, the nucleus among the rest
+    [InlineData(0.3, 0.9, 30, true)]
+    public void Draws_the_same_tokens_as_the_sampler(double spread, double topP, int topK, bool constrained)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator(17, CPU);
         var logits = randn([24, 700], generator: generator) * spread;
+        var allowed = constrained
+            ? (rand([24, 700], generator: generator) < 0.1).data<bool>().ToArray().Chunk(700).ToArray()
+            : null;
         var options = new SamplingOptions(Temperature: 0.9, TopK: topK, TopP: topP);
         for (var trial = 0; trial < 20; trial++)
         {
             var uniforms = rand([24], ScalarType.Float64, generator: generator).data<double>().ToArray();
-            Assert.Equal(FullSort(logits, options, uniforms), NucleusDraw.Draw(logits, options, uniforms));
+            var drawn = Drawn(logits, allowed, options, uniforms);
+            Assert.Equal(SamplerWay(logits, allowed, options, uniforms), drawn);
+            if (allowed is not null)
+            {
+                Assert.All(drawn.Select((t, r) => allowed[r][t]), Assert.True);
+            }
         }
     }
 
     [Fact]
-    public void Greedy_draws_the_most_likely_token()
+    public void Greedy_draws_the_most_likely_allowed_token()
     {
-        using var scope = NewDisposeScope();
-        var logits = tensor(new[] { 0.1f, 3f, 0.2f, -1f, 2.9f, 0f }).unsqueeze(0);
-        Assert.Equal([1L], NucleusDraw.Draw(logits, SamplingOptions.Greedy(), [0.99]));
+        float[] logits = [0.1f, 3f, 0.2f, -1f, 2.9f, 0f];
+        Assert.Equal(1, NucleusDraw.Draw(logits, null, SamplingOptions.Greedy(), 0.99));
+        Assert.Equal(4, NucleusDraw.Draw(logits, [true, false, true, true, true, true], SamplingOptions.Greedy(), 0.99));
+    }
+
+    /// <summary>A constraint that allows a fixed set of tokens.</summary>
+    private sealed class FixedCursor(bool[] allowed) : ITokenCursor
+    {
+        public IReadOnlyList<bool> Allowed => allowed;
+
+        public void Advance(int token)
+        {
+        }
     }
 }
