@@ -528,6 +528,10 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             // In the same batch: what would it do if it could not ask? The same policy, with asking left out of the
             // grammar (its questions may lead nowhere); asking openly stays the last resort.
             Propose(await ImagineAnswersAsync(observation, questions, cancellationToken));
+
+            // "I can't do exactly that. Shall I … instead?": saying the first half, without offering, is a plan too.
+            Propose(questions.Select(ImaginedAnswer.Statement).OfType<string>().Distinct(StringComparer.Ordinal)
+                .Select(said => $"{new HouseholdAction(Verb.Say, Text: said)}; done"));
         }
 
         if (_options.ReadReferents)

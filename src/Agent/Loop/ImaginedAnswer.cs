@@ -34,6 +34,14 @@ public static partial class ImaginedAnswer
         return [];
     }
 
+    /// <summary>What the question says before it asks — "I can't do exactly that." — or null: the policy's own
+    /// words, which the robot can say instead of asking.</summary>
+    public static string? Statement(string question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        return Substitute().IsMatch(question.Trim()) ? "I can't do exactly that." : null;
+    }
+
     private static IEnumerable<string> Options(string options, string separator) =>
         options.Split(separator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal);
 

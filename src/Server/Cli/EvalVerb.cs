@@ -14,7 +14,7 @@ public sealed class EvalVerb : ICliVerb
     public string Name => "eval";
 
     public string Usage =>
-        "[--policy DIR] [--scenarios DIR|builtin] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--json] [--per-scenario]   evaluate an agent";
+        "[--policy DIR] [--scenarios builtin|generated[:N]|DIR] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--json] [--per-scenario]   evaluate an agent";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -110,9 +110,21 @@ public sealed class EvalVerb : ICliVerb
         }
     }
 
-    /// <summary><c>builtin</c>, or a folder of scenario JSON files; a missing folder or invalid file is a usage error.</summary>
+    /// <summary>Where held-out generated households start: far from the seeds training draws its homes from.</summary>
+    private const int HeldOutHomes = 1_900_000_000;
+
+    /// <summary><c>builtin</c>; <c>generated[:N]</c>, N households (48 by default) from the generator training uses but
+    /// not among its homes; or a folder of scenario JSON files. A missing folder or invalid file is a usage error.</summary>
     internal static IReadOnlyList<Scenario> LoadScenarios(string source)
     {
+        if (source == "generated" || source.StartsWith("generated:", StringComparison.Ordinal))
+        {
+            var count = source == "generated" ? 48
+                : int.TryParse(source["generated:".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 10_000 ? n
+                : throw new CliUsageException($"--scenarios {source}: write generated:N with N from 1 to 10000");
+            return Enumerable.Range(0, count).Select(i => Agent.Data.HomeGenerator.Generate(HeldOutHomes + i)).ToList();
+        }
+
         try
         {
             var scenarios = source == "builtin" ? BuiltinScenarios.All() : ScenarioLoader.LoadDirectory(source);

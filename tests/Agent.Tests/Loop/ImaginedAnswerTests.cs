@@ -24,6 +24,25 @@ public class ImaginedAnswerTests
     public void Each_option_offered_gets_one_answer_in_a_persons_words(string question, string answers) =>
         Assert.Equal(answers.Length == 0 ? [] : answers.Split('|'), ImaginedAnswer.For(question));
 
+    [Theory]
+    [InlineData("I can't do exactly that. Shall I serve water to pavel instead?", "I can't do exactly that.")]
+    [InlineData("Would you like the tea or the coffee?", null)]
+    public void The_statement_before_a_substitute_offer_can_be_said_alone(string question, string? statement) =>
+        Assert.Equal(statement, ImaginedAnswer.Statement(question));
+
+    [Fact]
+    public async Task Saying_that_it_cannot_be_done_is_a_candidate_when_the_policy_offers_a_substitute()
+    {
+        var milk = BuiltinScenarios.Get("infeasible-no-milk");
+        var episode = new CooperativeAgent("full", new ScriptedPolicy("ask \"I can't do exactly that. Shall I serve glass to pavel instead?\""))
+            .BeginCooperativeEpisode(new EpisodeStart(milk.Id, milk.Instruction, milk.Principal, milk.Hypotheses, milk.StepLimit, milk.QuestionCost, 1, milk.Judge));
+        var world = milk.CreateWorld();
+
+        await episode.NextAsync(new Observation(0, milk.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, milk.Instruction)], null));
+
+        Assert.Contains(episode.LastCandidates, c => c.Text == "say \"I can't do exactly that.\"; done");
+    }
+
     [Fact]
     public async Task A_question_from_the_policy_comes_with_its_plans_after_each_answer()
     {

@@ -34,6 +34,19 @@ public class EvalVerbTests
     }
 
     [Fact]
+    public async Task Eval_on_generated_households_evaluates_as_many_as_asked_and_the_same_ones_each_time()
+    {
+        var (code, output, _) = await RunAsync("eval", "--scenarios", "generated:3", "--agent", "literal", "--json", "--per-scenario");
+        var (_, again, _) = await RunAsync("eval", "--scenarios", "generated:3", "--agent", "literal", "--json", "--per-scenario");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(3, json.RootElement.GetProperty("scenarios").GetInt32());
+        Assert.All(json.RootElement.GetProperty("per_scenario").EnumerateArray(), r => Assert.StartsWith("gen-", r.GetProperty("scenario").GetString(), StringComparison.Ordinal));
+        Assert.Equal(output, again);
+    }
+
+    [Fact]
     public async Task Simulate_prints_the_transcript()
     {
         var (code, output, _) = await RunAsync("simulate", "--scenario", "canonical-cat", "--agent", "literal");
@@ -57,6 +70,8 @@ public class EvalVerbTests
     [InlineData("eval", "--agent", "no-such-agent")]
     [InlineData("eval", "--agent", "oracle", "--scenarios", "/no/such/folder")]
     [InlineData("eval")]
+    [InlineData("eval", "--agent", "oracle", "--scenarios", "generated:0")]
+    [InlineData("eval", "--agent", "oracle", "--scenarios", "generated:lots")]
     [InlineData("simulate", "--scenario", "no-such-scenario", "--agent", "oracle")]
     [InlineData("eval", "--agent", "full", "--samples", "0")]
     [InlineData("eval", "--agent", "full", "--temperature", "0")]
