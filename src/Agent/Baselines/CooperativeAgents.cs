@@ -33,7 +33,7 @@ public static class CooperativeAgents
             Temperature = context.Temperature ?? defaults.Temperature,
             Grounded = defaults.Grounded && !context.FreeText,
         };
-        return Create(name, new PolicyChatClient(policy), options: options);
+        return Create(name, new PolicyChatClient(policy), options: options, conformalEpsilon: context.ConformalEpsilon ?? ConformalEpsilon);
     }
 
     /// <summary><c>policies/default</c> in the current directory or the program's folder or any parent of
@@ -56,10 +56,13 @@ public static class CooperativeAgents
     }
 
     /// <summary>Builds the agent called <paramref name="name"/> over <paramref name="policy"/>. Evaluation agents
-    /// keep no memory across episodes: each episode's person is a fresh draw.</summary>
-    public static IHouseholdAgent Create(string name, IChatClient policy, IBeliefMemory? memory = null, CooperativeAgentOptions? options = null)
+    /// keep no memory across episodes: each episode's person is a fresh draw. <paramref name="conformalEpsilon"/> is
+    /// the conformal baseline's miscoverage (smaller: larger prediction sets, more questions).</summary>
+    public static IHouseholdAgent Create(string name, IChatClient policy, IBeliefMemory? memory = null, CooperativeAgentOptions? options = null, double conformalEpsilon = ConformalEpsilon)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(conformalEpsilon);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(conformalEpsilon, 1);
         var defaults = options ?? CooperativeAgentOptions.Default;
         return name switch
         {
@@ -69,7 +72,7 @@ public static class CooperativeAgents
             "always-ask" => new CooperativeAgent(name, policy, defaults with { Asking = AskingRule.AlwaysFirst }, memory),
             "entropy" => new CooperativeAgent(name, policy, defaults with { Asking = AskingRule.EntropyThreshold }, memory),
             "conformal" => new CooperativeAgent(name, policy, defaults with { Asking = AskingRule.Conformal }, memory,
-                ct => ConformalCalibration.CalibrateAsync(policy, ConformalCalibration.CalibrationSplit(BuiltinScenarios.All()), ConformalEpsilon, defaults, ct)),
+                ct => ConformalCalibration.CalibrateAsync(policy, ConformalCalibration.CalibrationSplit(BuiltinScenarios.All()), conformalEpsilon, defaults, ct)),
             _ => throw new KeyNotFoundException($"unknown cooperative agent '{name}'; known: {string.Join(", ", Names)}"),
         };
     }

@@ -9,7 +9,8 @@ namespace CoopAgent.Agent.Evaluation;
 /// <param name="Samples">Plans the policy-backed agents sample per decision (<c>--samples</c>); null: their default.</param>
 /// <param name="Temperature">Their sampling temperature (<c>--temperature</c>); null: their default.</param>
 /// <param name="FreeText">Sample without the plan grammar of the home (<c>--free-text</c>), for comparison.</param>
-public sealed record AgentContext(string? PolicyDirectory = null, int Seed = 0, int? Samples = null, float? Temperature = null, bool FreeText = false);
+/// <param name="ConformalEpsilon">The conformal baseline's miscoverage (<c>--epsilon</c>); null: 0.1.</param>
+public sealed record AgentContext(string? PolicyDirectory = null, int Seed = 0, int? Samples = null, float? Temperature = null, bool FreeText = false, double? ConformalEpsilon = null);
 
 /// <summary>
 /// Agents by name, for <c>coopagent eval/simulate --agent NAME</c>. One line per agent; agents from other

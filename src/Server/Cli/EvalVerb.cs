@@ -14,7 +14,7 @@ public sealed class EvalVerb : ICliVerb
     public string Name => "eval";
 
     public string Usage =>
-        "[--policy DIR] [--scenarios builtin|generated[:N]|DIR] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--json] [--per-scenario]   evaluate an agent";
+        "[--policy DIR] [--scenarios builtin|generated[:N]|DIR] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--epsilon E] [--json] [--per-scenario]   evaluate an agent";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -28,13 +28,19 @@ public sealed class EvalVerb : ICliVerb
         var json = args.Flag("json");
         var perScenario = args.Flag("per-scenario");
         var sampling = ReadSampling(args);
+        double? epsilon = args.Get("epsilon") is null ? null : args.GetDouble("epsilon", 0);
         args.RejectUnknown();
         if (episodes < 1)
         {
             throw new CliUsageException("--episodes must be at least 1.");
         }
 
-        var agent = CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature, sampling.FreeText));
+        if (epsilon is not null && (agentName != "conformal" || epsilon is <= 0 or >= 1))
+        {
+            throw new CliUsageException("--epsilon is the conformal agent's miscoverage, between 0 and 1 (exclusive).");
+        }
+
+        var agent = CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature, sampling.FreeText, epsilon));
         var scenarios = LoadScenarios(scenarioSource);
         // Progress goes to stderr so that stdout stays one JSON object with --json.
         var report = await Evaluator.EvaluateAsync(

@@ -31,6 +31,13 @@ public class BaselineAgentsTests
         Assert.Throws<KeyNotFoundException>(() => CooperativeAgents.Create("nope", new ScriptedPolicy()));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-0.1)]
+    public void The_conformal_miscoverage_must_lie_between_zero_and_one(double epsilon) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => CooperativeAgents.Create("conformal", new ScriptedPolicy(), conformalEpsilon: epsilon));
+
     [Fact]
     public async Task Full_does_not_ask_when_the_task_is_clear()
     {

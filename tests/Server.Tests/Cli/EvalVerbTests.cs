@@ -71,6 +71,8 @@ public class EvalVerbTests
     [InlineData("eval", "--agent", "oracle", "--scenarios", "/no/such/folder")]
     [InlineData("eval")]
     [InlineData("eval", "--agent", "oracle", "--scenarios", "generated:0")]
+    [InlineData("eval", "--agent", "full", "--epsilon", "0.1")]
+    [InlineData("eval", "--agent", "conformal", "--epsilon", "1")]
     [InlineData("eval", "--agent", "oracle", "--scenarios", "generated:lots")]
     [InlineData("simulate", "--scenario", "no-such-scenario", "--agent", "oracle")]
     [InlineData("eval", "--agent", "full", "--samples", "0")]
