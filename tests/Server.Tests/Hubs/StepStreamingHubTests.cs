@@ -90,6 +90,36 @@ public sealed class StepStreamingHubTests
         }
     }
 
+    [Fact]
+    public async Task A_policy_failure_after_the_first_action_ends_the_turn_with_an_error_and_the_next_message_is_answered()
+    {
+        using var policy = new GatedPolicy("goto bedroom; done") { Open = true, FailFromSecondCall = true };
+        using var factory = ServerWith(policy);
+        var user = await factory.NewUserAsync();
+        await using var hub = await factory.ConnectAsync(user.Token);
+        await hub.InvokeAsync<SessionView>("StartScenario", "hidden-charger-in-bedroom");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var events = new List<ChatEvent>();
+        await foreach (var item in hub.StreamAsync<ChatEvent>("SendMessage", Instruction, timeout.Token))
+        {
+            events.Add(item);
+        }
+
+        // What already ran stays shown; the turn then ends with a readable error, and nothing is recorded as done.
+        Assert.Equal(["actions", "error"], events.Select(e => e.Kind));
+        Assert.Equal("goto bedroom", Assert.Single(events[0].Steps!).Action);
+
+        policy.FailFromSecondCall = false;
+        ChatEvent? last = null;
+        await foreach (var item in hub.StreamAsync<ChatEvent>("SendMessage", Instruction, timeout.Token))
+        {
+            last = item;
+        }
+
+        Assert.Equal("done", last?.Kind);
+    }
+
     /// <summary>Answers every call with one plan (as many samples as asked for); from the second call on, only once
     /// <see cref="Release"/> was called (or at once when <see cref="Open"/>).</summary>
     private sealed class GatedPolicy(string plan) : IChatClient
@@ -98,6 +128,9 @@ public sealed class StepStreamingHubTests
         private int _calls;
 
         public bool Open { get; init; }
+
+        /// <summary>While set, every call after the first fails (as a broken policy would).</summary>
+        public bool FailFromSecondCall { get; set; }
 
         public int Calls => Volatile.Read(ref _calls);
 
@@ -111,7 +144,13 @@ public sealed class StepStreamingHubTests
         public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
             FollowUps.Enqueue(options?.AdditionalProperties?.ContainsKey(PolicyBatcher.FollowUpKey) == true);
-            if (Interlocked.Increment(ref _calls) > 1 && !Open)
+            var call = Interlocked.Increment(ref _calls);
+            if (call > 1 && FailFromSecondCall)
+            {
+                throw new InvalidOperationException("the policy broke");
+            }
+
+            if (call > 1 && !Open)
             {
                 await _gate.Task.WaitAsync(cancellationToken);
             }
