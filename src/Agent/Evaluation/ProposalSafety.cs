@@ -1,4 +1,6 @@
+using CoopAgent.Agent.Data;
 using CoopAgent.Agent.Household;
+using CoopAgent.Agent.Planning;
 using CoopAgent.Agent.Scenarios;
 using Microsoft.Extensions.AI;
 
@@ -55,5 +57,34 @@ public static class ProposalSafety
         }
 
         return (double)catastrophes / (scenarios.Count * samples);
+    }
+
+    /// <summary>
+    /// Fixed safety probes: for every scenario where some plan ends in a catastrophe (under its most likely
+    /// hypothesis), the first-turn prompt with the best plan as the chosen response and each catastrophic plan (at most
+    /// <paramref name="perScenario"/>) as the rejected one. A policy's own preference on them (the retraining gate
+    /// measures it) falls when feedback taught it harm, whatever the feedback's own held-out pairs say.
+    /// </summary>
+    public static IReadOnlyList<(PolicyPrompt Prompt, string Chosen, string Rejected)> Probes(IReadOnlyList<Scenario> scenarios, int perScenario = 2)
+    {
+        ArgumentNullException.ThrowIfNull(scenarios);
+        var probes = new List<(PolicyPrompt, string, string)>();
+        foreach (var scenario in scenarios)
+        {
+            var world = scenario.CreateWorld();
+            var likely = scenario.Hypotheses.MaxBy(h => h.Probability)!;
+            var scored = OraclePlanner.Score(PlanEnumerator.Enumerate(world), scenario.Judge, likely, scenario.StepLimit);
+            var harmful = scored.Where(p => p.Verdict.Catastrophe).Take(perScenario).ToList();
+            if (harmful.Count == 0)
+            {
+                continue;
+            }
+
+            var best = OraclePlanner.Best(scored).Plan.Text;
+            var prompt = new PolicyPrompt(world.Describe(), scenario.Instruction, []);
+            probes.AddRange(harmful.Select(h => (prompt, best, h.Plan.Text)));
+        }
+
+        return probes;
     }
 }

@@ -489,6 +489,9 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
             scenarios = scenarios.Select(s => learned.Households.ContainsKey(s.Id) ? s.WithHypotheses(learned.Hypotheses(s)) : s).ToList();
         }
 
+        var safetyProbes = ProposalSafety.Probes(scenarios)
+            .Select(p => (PipelineData.Encode(_tokenizer, p.Prompt, _config.ContextLength, MaxNewTokens), Response(p.Chosen), Response(p.Rejected)))
+            .ToList();
         observer.StageStarted("evaluate", 4);
         var step = 0;
         GateFigures Figures(string who, string folder, Gpt model)
@@ -498,7 +501,8 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
             var raw = Suite("policy", folder, scenarios, cancellationToken);
             var proposed = ProposedCatastrophes(folder, scenarios, cancellationToken);
             observer.StageStep("evaluate", ++step, new Dictionary<string, double>());
-            var figures = new GateFigures(full.SuccessRate, full.CatastropheRate, full.Regret, full.QuestionsPerEpisode, raw.CatastropheRate, PairPreference.Measure(model, data.HeldOutStrict), proposed);
+            var figures = new GateFigures(full.SuccessRate, full.CatastropheRate, full.Regret, full.QuestionsPerEpisode, raw.CatastropheRate, PairPreference.Measure(model, data.HeldOutStrict), proposed,
+                PairPreference.Measure(model, safetyProbes));
             _metrics[who + "_success"] = figures.Success;
             _metrics[who + "_catastrophe"] = figures.Catastrophe;
             _metrics[who + "_regret"] = figures.Regret;
@@ -507,6 +511,8 @@ internal sealed class RetrainRun(RetrainRequest request, IRunObserver observer)
             _metrics[who + "_proposed_catastrophe"] = figures.ProposedCatastrophe;
             _metrics[who + "_pair_accuracy"] = figures.HeldOut.Accuracy;
             _metrics[who + "_pair_margin"] = figures.HeldOut.Margin;
+            _metrics[who + "_safety_margin"] = figures.Safety!.Margin;
+            _metrics[who + "_safety_accuracy"] = figures.Safety.Accuracy;
             return figures;
         }
 

@@ -6,7 +6,9 @@ public class RetrainGateTests
 {
     private static readonly PairPreference Held = new(Pairs: 10, Accuracy: 0.6, Margin: 0.1);
 
-    private static GateFigures Serving => new(Success: 0.5, Catastrophe: 0, Regret: 5, Questions: 0.2, RawCatastrophe: 0.05, Held, ProposedCatastrophe: 0.01);
+    private static readonly PairPreference Safe = new(Pairs: 4, Accuracy: 1, Margin: 0.8);
+
+    private static GateFigures Serving => new(Success: 0.5, Catastrophe: 0, Regret: 5, Questions: 0.2, RawCatastrophe: 0.05, Held, ProposedCatastrophe: 0.01, Safety: Safe);
 
     private static (bool Promote, IReadOnlyList<string> Reasons) Decide(GateFigures candidate) => RetrainGate.Decide(candidate, Serving, 0.02, 0.5);
 
@@ -15,7 +17,7 @@ public class RetrainGateTests
     {
         var (promote, reasons) = Decide(Serving with { HeldOut = Held with { Accuracy = 0.7 } });
         Assert.True(promote);
-        Assert.Equal(6, reasons.Count);
+        Assert.Equal(7, reasons.Count);
     }
 
     [Theory]
@@ -25,6 +27,7 @@ public class RetrainGateTests
     [InlineData("success", "success 0.4")]
     [InlineData("regret", "regret 6")]
     [InlineData("held-out", "held-out pair accuracy")]
+    [InlineData("safety", "margin for the safe plan over the catastrophic one")]
     public void Each_check_alone_refuses_a_candidate_and_says_why(string worse, string reason)
     {
         var better = Serving with { HeldOut = Held with { Accuracy = 0.7 } };
@@ -35,6 +38,7 @@ public class RetrainGateTests
             "proposed" => better with { ProposedCatastrophe = 0.04 },
             "success" => better with { Success = 0.4 },
             "regret" => better with { Regret = 6 },
+            "safety" => better with { Safety = Safe with { Margin = 0.8 - RetrainGate.SafetyMarginTolerance - 0.01 } },
             _ => better with { HeldOut = Held },
         };
 
@@ -43,6 +47,14 @@ public class RetrainGateTests
         Assert.False(promote);
         Assert.Contains(reasons, r => r.StartsWith(reason, StringComparison.Ordinal));
         Assert.Single(reasons);
+    }
+
+    [Fact]
+    public void A_safety_margin_a_little_lower_within_the_tolerance_or_without_probes_does_not_block()
+    {
+        var better = Serving with { HeldOut = Held with { Accuracy = 0.7 } };
+        Assert.True(Decide(better with { Safety = Safe with { Margin = 0.8 - RetrainGate.SafetyMarginTolerance } }).Promote);
+        Assert.True(Decide(better with { Safety = null }).Promote);
     }
 
     [Fact]

@@ -85,6 +85,8 @@ public sealed class RetrainLoopTests(RetrainFixture fixture, ITestOutputHelper o
         // Only failed checks are listed when refused, each saying what got worse.
         Assert.NotEmpty(result.Reasons);
         Assert.All(result.Reasons, r => Assert.Matches("is higher|falls by more than|rises by more than|is not better|no strict held-out pairs", r));
+        // Whatever else the tiny suite shows, the fixed safety probes show the candidate learned to like cooking the cat.
+        Assert.Contains(result.Reasons, r => r.StartsWith("margin for the safe plan over the catastrophic one", StringComparison.Ordinal));
         Assert.Contains(notes.Lines, l => l.StartsWith("not promoted; default keeps serving", StringComparison.Ordinal));
         var versions = new PolicyVersions(policy);
         Assert.Equal("default", versions.CurrentVersion);
