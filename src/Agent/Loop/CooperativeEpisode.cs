@@ -686,8 +686,8 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
     /// <summary>Most answers imagined per decision, and the policy's samples after each.</summary>
     private const int ImaginedAnswers = 4;
-    private const int SamplesPerAnswer = 2;
-    private const int PlansOnlySamples = 4;
+    private const int SamplesPerAnswer = 1;
+    private const int PlansOnlySamples = 2;
 
     /// <summary>
     /// The policy's plans after each answer its questions could get — for "Would you like the tea or the coffee?",
