@@ -7,7 +7,9 @@ cd "$root"
 bash scripts/setup.sh
 results="$(mktemp -d)"
 status=0
+# A test that hangs is aborted after 5 minutes and named (blame), instead of holding the run to its session timeout.
 dotnet test CoopAgent.sln -c Release --no-build --nologo -v q \
+  --blame-hang-timeout 5m --blame-hang-dump-type none \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000 || status=$?
 python3 - "$results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
