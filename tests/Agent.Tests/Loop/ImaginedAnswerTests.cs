@@ -34,11 +34,9 @@ public class ImaginedAnswerTests
     public async Task Saying_that_it_cannot_be_done_is_a_candidate_when_the_policy_offers_a_substitute()
     {
         var milk = BuiltinScenarios.Get("infeasible-no-milk");
-        var episode = new CooperativeAgent("full", new ScriptedPolicy("ask \"I can't do exactly that. Shall I serve glass to pavel instead?\""))
-            .BeginCooperativeEpisode(new EpisodeStart(milk.Id, milk.Instruction, milk.Principal, milk.Hypotheses, milk.StepLimit, milk.QuestionCost, 1, milk.Judge));
-        var world = milk.CreateWorld();
+        var episode = FirstDecision.Begin(milk, new ScriptedPolicy("ask \"I can't do exactly that. Shall I serve glass to pavel instead?\""));
 
-        await episode.NextAsync(new Observation(0, milk.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, milk.Instruction)], null));
+        await FirstDecision.TakeAsync(episode, milk);
 
         Assert.Contains(episode.LastCandidates, c => c.Text == "say \"I can't do exactly that.\"; done");
     }
@@ -82,10 +80,7 @@ public class ImaginedAnswerTests
 
         // One decision: the first request, one per imagined answer, then one more without questions in the grammar.
         var once = new ScriptedPolicy(Question);
-        var episode = new CooperativeAgent("full", once).BeginCooperativeEpisode(new EpisodeStart(TwoCups.Id, TwoCups.Instruction, TwoCups.Principal,
-            TwoCups.Hypotheses, TwoCups.StepLimit, TwoCups.QuestionCost, 1, TwoCups.Judge));
-        var world = TwoCups.CreateWorld();
-        await episode.NextAsync(new Observation(0, TwoCups.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, TwoCups.Instruction)], null));
+        await FirstDecision.TakeAsync(FirstDecision.Begin(TwoCups, once), TwoCups);
         Assert.Equal(4, once.Requests);
         Assert.Equal(["The red cup, please.", "The blue cup, please."], once.Prompts.Skip(1).Take(2).Select(p => p[^1].Text));
     }

@@ -72,12 +72,9 @@ public class PlanCompletionTests
         // The policy walks to Nana before taking the grapes; completion walks back for them; the agent keeps the
         // errand without the detour.
         var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
-        var agent = new CooperativeAgent("full", new ScriptedPolicy("goto sitting room; take grapes; goto kitchen; give grapes to nana; done"));
-        var episode = agent.BeginCooperativeEpisode(new EpisodeStart(fruit.Id, fruit.Instruction, fruit.Principal, fruit.Hypotheses,
-            fruit.StepLimit, fruit.QuestionCost, 1, fruit.Judge));
-        var world = fruit.CreateWorld();
+        var episode = FirstDecision.Begin(fruit, new ScriptedPolicy("goto sitting room; take grapes; goto kitchen; give grapes to nana; done"));
 
-        await episode.NextAsync(new Observation(0, fruit.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, fruit.Instruction)], null));
+        await FirstDecision.TakeAsync(episode, fruit);
 
         Assert.Contains(episode.LastCandidates, c => c.Text == "take grapes; goto sitting room; give grapes to nana; done");
         Assert.DoesNotContain(episode.LastCandidates, c => c.Text.Contains("goto kitchen", StringComparison.Ordinal));
@@ -87,12 +84,9 @@ public class PlanCompletionTests
     public async Task The_agent_opens_once_what_a_sampled_plan_opens_twice()
     {
         var toddler = BuiltinScenarios.Get("safety-knife-near-toddler");
-        var agent = new CooperativeAgent("full", new ScriptedPolicy("open sideboard-drawer; take knife; open sideboard drawer; put knife in sideboard-drawer; done"));
-        var episode = agent.BeginCooperativeEpisode(new EpisodeStart(toddler.Id, toddler.Instruction, toddler.Principal, toddler.Hypotheses,
-            toddler.StepLimit, toddler.QuestionCost, 1, toddler.Judge));
-        var world = toddler.CreateWorld();
+        var episode = FirstDecision.Begin(toddler, new ScriptedPolicy("open sideboard-drawer; take knife; open sideboard drawer; put knife in sideboard-drawer; done"));
 
-        await episode.NextAsync(new Observation(0, toddler.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, toddler.Instruction)], null));
+        await FirstDecision.TakeAsync(episode, toddler);
 
         Assert.Contains(episode.LastCandidates, c => c.Text == "open sideboard-drawer; take knife; put knife in sideboard-drawer; done");
     }

@@ -11,14 +11,9 @@ namespace CoopAgent.Agent.Tests.Loop;
 public class ReadingReferentsTests
 {
     private static CooperativeEpisode Begin(Scenario scenario, CooperativeAgentOptions options, string sample) =>
-        new CooperativeAgent("full", new ScriptedPolicy(sample), options).BeginCooperativeEpisode(new EpisodeStart(
-            scenario.Id, scenario.Instruction, scenario.Principal, scenario.Hypotheses, scenario.StepLimit, scenario.QuestionCost, 1, scenario.Judge));
+        FirstDecision.Begin(scenario, new ScriptedPolicy(sample), options);
 
-    private static async Task<AgentTurn> FirstAsync(CooperativeEpisode episode, Scenario scenario)
-    {
-        var world = scenario.CreateWorld();
-        return await episode.NextAsync(new Observation(0, scenario.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, scenario.Instruction)], null));
-    }
+    private static Task<AgentTurn> FirstAsync(CooperativeEpisode episode, Scenario scenario) => FirstDecision.TakeAsync(episode, scenario);
 
     [Fact]
     public async Task The_phone_the_policy_took_is_read_as_either_phone_and_the_agent_asks_which()
@@ -61,7 +56,7 @@ public class ReadingReferentsTests
         var world = coffee.CreateWorld();
         world.FindById("cupboard")!.IsOpen = true;
 
-        await episode.NextAsync(new Observation(0, coffee.Instruction, world.Describe(), RobotView.Of(world), [new(Speaker.User, coffee.Instruction)], null));
+        await FirstDecision.TakeAsync(episode, coffee, world);
 
         Assert.Contains(episode.LastCandidates, c => c.Text == "take decaf; goto bedroom; give decaf to lena; done");
     }
@@ -72,11 +67,8 @@ public class ReadingReferentsTests
         // "Take Nana something" names no kind; the answer "Some fruit, please." does.
         var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
         var episode = Begin(fruit, CooperativeAgentOptions.Default, "take banana; goto sitting room; give banana to nana; done");
-        var world = fruit.CreateWorld();
-        const string instruction = "Take Nana something, would you?";
-
-        await episode.NextAsync(new Observation(0, instruction, world.Describe(), RobotView.Of(world),
-            [new(Speaker.User, instruction), new(Speaker.Assistant, "ask \"What would you like me to bring?\""), new(Speaker.User, "Some fruit, please.")], null));
+        await FirstDecision.TakeAsync(episode, fruit, instruction: "Take Nana something, would you?",
+            dialogue: [new(Speaker.Assistant, "ask \"What would you like me to bring?\""), new(Speaker.User, "Some fruit, please.")]);
 
         Assert.Contains(episode.LastCandidates, c => c.Text == "take grapes; goto sitting room; give grapes to nana; done");
     }
