@@ -58,6 +58,15 @@ public class EvalVerbTests
     }
 
     [Fact]
+    public async Task Simulate_gives_the_reason_of_every_decision_not_only_the_first()
+    {
+        // In the yogurt household the robot looks in the fridge, then in the garage: two decisions, two reasons.
+        var (code, output, _) = await RunAsync("simulate", "--scenario", "hidden-yogurt-in-garage", "--agent", "full");
+        Assert.Equal(0, code);
+        Assert.True(output.Split('\n').Count(l => l.TrimStart().StartsWith("why:", StringComparison.Ordinal)) >= 2, output);
+    }
+
+    [Fact]
     public async Task Simulate_with_candidates_shows_the_policy_samples_each_decision_weighed()
     {
         var (code, output, _) = await RunAsync("simulate", "--scenario", "control-bring-the-remote", "--agent", "full", "--samples", "3", "--candidates");
