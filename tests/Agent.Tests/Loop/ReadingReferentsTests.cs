@@ -74,6 +74,25 @@ public class ReadingReferentsTests
     }
 
     [Fact]
+    public async Task A_thing_a_likely_hypothesis_wants_but_nobody_sees_is_read_from_the_nearest_closed_place()
+    {
+        // Only red wine is in view; a third of the belief says the guest is driving and wants sparkling water, a third
+        // beer. The fridge is closed.
+        var guest = BuiltinScenarios.Get("pref-guest-drink");
+        var episode = Begin(guest, CooperativeAgentOptions.Default, "take red wine; goto dining room; give red wine to tomas; done");
+
+        await FirstAsync(episode, guest);
+
+        var water = Assert.Single(episode.LastCandidates, c => c.Text == "open fridge; take sparkling-water; goto dining room; give sparkling-water to tomas; done");
+        Assert.Equal([new UnseenItem("fridge", "sparkling-water")], water.Imagined);
+        Assert.Contains(episode.LastCandidates, c => c.Text == "open fridge; take beer; goto dining room; give beer to tomas; done");
+
+        var literal = Begin(guest, CooperativeAgentOptions.Default with { ReadReferents = false }, "take red wine; goto dining room; give red wine to tomas; done");
+        await FirstAsync(literal, guest);
+        Assert.DoesNotContain(literal.LastCandidates, c => c.Text.StartsWith("open fridge", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_plan_about_something_the_words_do_not_leave_open_is_read_as_written()
     {
         // "Take Nana some fruit" says nothing about the newspaper: no reading puts anything else in its place.
