@@ -538,6 +538,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         {
             plans.AddRange(OtherReferents(observation, plans));
             plans.AddRange(WantedUnseen(observation.View, plans));
+            plans.AddRange(NamedInstead(observation, plans));
         }
 
         var parsedAnything = plans.Count > 0 || questions.Count > 0 || _requested.Count > 0;
@@ -676,6 +677,38 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         }
 
         return readings.DistinctBy(r => r.Text, StringComparer.Ordinal).Take(MaxWanted).ToList();
+    }
+
+    /// <summary>
+    /// A plan that gives someone a thing the person's words do not name, when they named a kind of thing that is in
+    /// view ("Could you get me a yogurt?" and the policy brings the butter), is also read with each such thing in its
+    /// place (at most <see cref="MaxReferents"/>): the person said what they want, the policy wrote how.
+    /// </summary>
+    private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> NamedInstead(Observation observation, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans)
+    {
+        var view = observation.View;
+        var named = GoalModel.Mentioned(view.Ontology, PersonSaid(observation));
+        var things = view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && named.Any(k => KindFits(view.Ontology, k, i))).Take(MaxReferents).ToList();
+        var readings = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
+        foreach (var (_, actions) in plans)
+        {
+            if (actions.FirstOrDefault(a => a.Verb == Verb.Give) is not { } give || view.FindVisible(give.Thing).Item is not { } given
+                || named.Any(k => KindFits(view.Ontology, k, given)))
+            {
+                continue;
+            }
+
+            foreach (var thing in things)
+            {
+                var text = string.Join("; ", actions.Select(a => a.Thing == give.Thing ? a with { Thing = thing.Id } : a));
+                if (Proposal(view, text) is { Question: null } proposal)
+                {
+                    readings.Add((string.Join("; ", proposal.Actions), proposal.Actions));
+                }
+            }
+        }
+
+        return readings.DistinctBy(r => r.Text, StringComparer.Ordinal).Take(MaxReadings).ToList();
     }
 
     /// <summary>Whether <paramref name="name"/> in a plan can mean <paramref name="item"/>: it names it alone, or it

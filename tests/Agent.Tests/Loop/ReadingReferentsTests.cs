@@ -93,14 +93,49 @@ public class ReadingReferentsTests
     }
 
     [Fact]
+    public async Task A_plan_that_gives_something_else_is_read_with_the_thing_the_person_asked_for_once_it_is_in_view()
+    {
+        // "Could you get me a yogurt?" The robot has opened the fridge (butter, eggs); the policy brings the butter.
+        var yogurt = BuiltinScenarios.Get("hidden-yogurt-in-garage");
+        const string butter = "take butter; goto living room; give butter to ola; done";
+        var world = yogurt.CreateWorld();
+        world.FindById("fridge")!.IsOpen = true;
+        var unseen = Begin(yogurt, CooperativeAgentOptions.Default, butter);
+        await FirstDecision.TakeAsync(unseen, yogurt, world);
+        Assert.DoesNotContain(unseen.LastCandidates, c => c.Text.Contains("give yogurt", StringComparison.Ordinal));
+
+        // Then the garage fridge, where the yogurt is.
+        world.RobotRoom = "garage";
+        world.FindById("garage-fridge")!.IsOpen = true;
+        var seen = Begin(yogurt, CooperativeAgentOptions.Default, butter);
+        await FirstDecision.TakeAsync(seen, yogurt, world);
+        Assert.Contains(seen.LastCandidates, c => c.Text.Contains("take yogurt", StringComparison.Ordinal) && c.Text.EndsWith("give yogurt to ola; done", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_plan_about_something_the_words_do_not_leave_open_is_read_as_written()
     {
-        // "Take Nana some fruit" says nothing about the newspaper: no reading puts anything else in its place.
+        // "Take Nana some fruit" says nothing about the newspaper, and the plan gives nothing: no other reading.
+        var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
+        var episode = Begin(fruit, CooperativeAgentOptions.Default, "goto sitting room; take newspaper; put newspaper on table; done");
+
+        await FirstAsync(episode, fruit);
+
+        Assert.Equal(["done", "goto sitting room; take newspaper; put newspaper on table; done"], episode.LastCandidates.Select(c => c.Text).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_plan_that_gives_what_was_not_asked_for_is_read_with_each_thing_that_was()
+    {
+        // The policy takes Nana the newspaper; she was to have some fruit.
         var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
         var episode = Begin(fruit, CooperativeAgentOptions.Default, "take newspaper; give newspaper to nana; done");
 
         await FirstAsync(episode, fruit);
 
-        Assert.Equal(["done", "goto sitting room; take newspaper; give newspaper to nana; done"], episode.LastCandidates.Select(c => c.Text).Order(StringComparer.Ordinal));
+        foreach (var thing in new[] { "banana", "orange", "grapes" })
+        {
+            Assert.Contains(episode.LastCandidates, c => c.Text == $"take {thing}; goto sitting room; give {thing} to nana; done");
+        }
     }
 }
