@@ -656,19 +656,26 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             .Where(k => !k.IsUnknown && !view.Visible().Any(i => KindFits(view.Ontology, k, i)))
             .Distinct()
             .ToList();
+        var names = wanted.Select(k => k.Name.Replace(' ', '-')).ToList();
+        return GivingInstead(view, plans, _ => names, LookActions(view, place.Id)).Take(MaxWanted).ToList();
+    }
+
+    /// <summary>Each plan that gives someone a thing in view, read with each of <paramref name="instead"/>(that thing) given
+    /// in its place (after <paramref name="first"/>), completed like a sample; distinct.</summary>
+    private IEnumerable<(string Text, IReadOnlyList<HouseholdAction> Actions)> GivingInstead(
+        World view, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans, Func<Item, IEnumerable<string>> instead, IReadOnlyList<HouseholdAction> first)
+    {
         var readings = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
         foreach (var (_, actions) in plans)
         {
-            if (actions.FirstOrDefault(a => a.Verb == Verb.Give) is not { } give || view.FindVisible(give.Thing).Item is null)
+            if (actions.FirstOrDefault(a => a.Verb == Verb.Give) is not { } give || view.FindVisible(give.Thing).Item is not { } given)
             {
                 continue;
             }
 
-            foreach (var kind in wanted)
+            foreach (var name in instead(given))
             {
-                var name = kind.Name.Replace(' ', '-');
-                var read = actions.Select(a => a.Thing == give.Thing ? a with { Thing = name } : a);
-                var text = string.Join("; ", LookActions(view, place.Id).Concat(read));
+                var text = string.Join("; ", first.Concat(actions.Select(a => a.Thing == give.Thing ? a with { Thing = name } : a)));
                 if (Proposal(view, text) is { Question: null } proposal)
                 {
                     readings.Add((string.Join("; ", proposal.Actions), proposal.Actions));
@@ -676,7 +683,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             }
         }
 
-        return readings.DistinctBy(r => r.Text, StringComparer.Ordinal).Take(MaxWanted).ToList();
+        return readings.DistinctBy(r => r.Text, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -688,27 +695,8 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     {
         var view = observation.View;
         var named = GoalModel.Mentioned(view.Ontology, PersonSaid(observation));
-        var things = view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && named.Any(k => KindFits(view.Ontology, k, i))).Take(MaxReferents).ToList();
-        var readings = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
-        foreach (var (_, actions) in plans)
-        {
-            if (actions.FirstOrDefault(a => a.Verb == Verb.Give) is not { } give || view.FindVisible(give.Thing).Item is not { } given
-                || named.Any(k => KindFits(view.Ontology, k, given)))
-            {
-                continue;
-            }
-
-            foreach (var thing in things)
-            {
-                var text = string.Join("; ", actions.Select(a => a.Thing == give.Thing ? a with { Thing = thing.Id } : a));
-                if (Proposal(view, text) is { Question: null } proposal)
-                {
-                    readings.Add((string.Join("; ", proposal.Actions), proposal.Actions));
-                }
-            }
-        }
-
-        return readings.DistinctBy(r => r.Text, StringComparer.Ordinal).Take(MaxReadings).ToList();
+        var things = view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && named.Any(k => KindFits(view.Ontology, k, i))).Take(MaxReferents).Select(i => i.Id).ToList();
+        return GivingInstead(view, plans, given => named.Any(k => KindFits(view.Ontology, k, given)) ? [] : things, []).Take(MaxReadings).ToList();
     }
 
     /// <summary>Whether <paramref name="name"/> in a plan can mean <paramref name="item"/>: it names it alone, or it
