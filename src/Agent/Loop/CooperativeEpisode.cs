@@ -307,9 +307,15 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return;
         }
 
+        // A word names every kind it fits ("coffee" also names the decaf coffee), so saying it is worth, to the
+        // speaker, the best of what it names: "coffee" is what a decaf drinker says too, and only the narrower
+        // "decaf coffee" would have told the kinds apart.
         var child = view.FindPerson(recipient)?.IsChild ?? false;
         var utilities = _hypotheses.Thetas
-            .Select(t => (IReadOnlyList<double>)alternatives.Select(k => t.ServedValue(new Served(recipient, k.Name, k.Name, k.Traits, false, child), view.Ontology)).ToArray())
+            .Select(t => (IReadOnlyList<double>)alternatives
+                .Select(word => alternatives.Where(k => WordFits(view.Ontology, word, k))
+                    .Max(k => t.ServedValue(new Served(recipient, k.Name, k.Name, k.Traits, false, child), view.Ontology)))
+                .ToArray())
             .ToList();
         Belief.UpdateChoice(utilities, alternatives.FindIndex(k => k.Name == named.Name), _options.Person.Rationality);
         Remember();
@@ -715,9 +721,12 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     /// <summary>Whether a thing is of the kind a word names: by the ontology, by what it holds, or by the head of its
     /// kind's name ("coffee" fits a decaf coffee, "bowl" a fruit bowl).</summary>
     private static bool KindFits(Ontology ontology, ObjectKind kind, Item item) =>
-        ontology.IsA(item.Kind, kind)
-        || (item.Filling is { } f && ontology.IsA(f, kind))
-        || item.Kind.Name.EndsWith(" " + kind.Name, StringComparison.Ordinal);
+        WordFits(ontology, kind, item.Kind) || (item.Filling is { } f && ontology.IsA(f, kind));
+
+    /// <summary>The name of <paramref name="word"/> also names <paramref name="kind"/>: a kind of it, or named with it as
+    /// its head ("decaf coffee" for "coffee").</summary>
+    private static bool WordFits(Ontology ontology, ObjectKind word, ObjectKind kind) =>
+        ontology.IsA(kind, word) || kind.Name.EndsWith(" " + word.Name, StringComparison.Ordinal);
 
     /// <summary>What one sample proposes: a plan (completed, ending in <c>done</c>), the question it asks first, or
     /// nothing usable (null).</summary>
