@@ -52,6 +52,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private bool _askedWhatToDo;
     private readonly HashSet<string> _refusalsAsked = new(StringComparer.Ordinal);
     private readonly List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _requested = [];
+    private readonly HashSet<string> _unweighedRequests = new(StringComparer.Ordinal);
     private GoalModel? _goal;
     private string? _lookedInto;
     private readonly HashSet<string> _lookedIntoBefore = new(StringComparer.Ordinal);
@@ -178,13 +179,42 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return;
         }
 
+        WeighAgainstNothing(chosen, nothing, up);
+        Remember();
+    }
+
+    /// <summary>P(up | θ) = σ(β·(U_θ(plan) − U_θ(nothing))): a thumb on a plan, or a request for it.</summary>
+    private void WeighAgainstNothing(ScoredCandidate plan, ScoredCandidate nothing, bool up)
+    {
         var beta = _options.Person.Rationality;
-        var likelihood = chosen.Utilities.Select((u, h) =>
+        Belief.Update(plan.Utilities.Select((u, h) =>
         {
             var pUp = 1 / (1 + Math.Exp(-beta * (u - nothing.Utilities[h])));
             return up ? pUp : 1 - pUp;
-        }).ToArray();
-        Belief.Update(likelihood, 2);
+        }).ToArray(), 2);
+    }
+
+    /// <summary>Who "me", "him" and "one" stand for in the person's replies.</summary>
+    private RequestContext Addressing() => new(
+        _start.Person,
+        _goal?.Recipient,
+        _goal is { Named: [var named, ..] } ? named.Name : null);
+
+    /// <summary>A plan the person asked for is evidence as a thumb up is: they want it more than nothing being done.
+    /// Weighed once, when it is first scored.</summary>
+    private void WeighRequests(List<ScoredCandidate> candidates)
+    {
+        if (_unweighedRequests.Count == 0 || candidates.FirstOrDefault(c => c.Text == DoNothing) is not { } nothing)
+        {
+            return;
+        }
+
+        foreach (var request in candidates.Where(c => _unweighedRequests.Contains(c.Text)))
+        {
+            WeighAgainstNothing(request, nothing, up: true);
+        }
+
+        _unweighedRequests.Clear();
         Remember();
     }
 
@@ -238,7 +268,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(shown);
-        var plan = RequestedPlan(correction, view)?.Text ?? correction;
+        var plan = RequestReader.Read(correction, view, Addressing())?.Text ?? correction;
         var rejected = shown.Where(r => r != plan && r != correction).Distinct(StringComparer.Ordinal).ToList();
         return PreferReplies(view, [plan, .. rejected], rejected.Select((_, i) => new OptionPair(0, i + 1)).ToList());
     }
@@ -336,9 +366,10 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         {
             // An open question ("what should I do?"): when the answer is itself a plan ("Please turn off the
             // stove."), it becomes a candidate of the next decision, scored and gated like the policy's.
-            if (RequestedPlan(answer.Text, _view) is { } requested)
+            if (RequestReader.Read(answer.Text, _view, Addressing()) is { } requested)
             {
                 _requested.Add(requested);
+                _unweighedRequests.Add(requested.Text);
             }
             else if (_view is not null && _goal is not null)
             {
@@ -356,9 +387,10 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         if (response is null)
         {
             // None of the options, but perhaps what to do instead ("No. Please bring the water to Tom.").
-            if (RequestedPlan(answer.Text, _view) is { } requested)
+            if (RequestReader.Read(answer.Text, _view, Addressing()) is { } requested)
             {
                 _requested.Add(requested);
+                _unweighedRequests.Add(requested.Text);
             }
 
             return;
@@ -377,114 +409,6 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             _plan.Enqueue(action.Action!);
         }
     }
-
-    /// <summary>An answer that reads as a plan of robot actions once courtesy words are dropped ("Please turn off
-    /// the stove." → <c>turn off stove; done</c>); null when any part of it does not parse, only talks, or (given
-    /// what the robot sees) does not run.
-    /// A request to put or give something the robot does not hold is read with the steps it presupposes: walk
-    /// to the thing, take it, walk to where it goes or to whom, open what it goes in (the person said what, not how).</summary>
-    internal static (string Text, IReadOnlyList<HouseholdAction> Actions)? RequestedPlan(string answer, World? view)
-    {
-        var text = (answer ?? "").Trim().TrimEnd('.', '!');
-        for (var stripped = true; stripped;)
-        {
-            stripped = false;
-            foreach (var courtesy in CourtesyWords)
-            {
-                if (text.StartsWith(courtesy, StringComparison.OrdinalIgnoreCase) && (text.Length == courtesy.Length || text[courtesy.Length] is ' ' or ',' or '.' or '!'))
-                {
-                    text = text[courtesy.Length..].TrimStart(',', '.', '!', ' ');
-                    stripped = true;
-                }
-            }
-        }
-
-        text = ForSomeone().Replace(text, m =>
-            $"{(m.Groups[1].Value.ToLowerInvariant() is "cook" or "make" ? "cook" : "heat")} {m.Groups[2].Value}; give {m.Groups[2].Value} to {m.Groups[3].Value}");
-        var parsed = ActionParser.ParsePlan(text.Replace(" and then ", "; ", StringComparison.OrdinalIgnoreCase).Replace(" then ", "; ", StringComparison.OrdinalIgnoreCase));
-        if (text.Length == 0 || parsed.Any(p => !p.Ok) || parsed.Any(p => p.Action!.Verb is Verb.Ask or Verb.Say))
-        {
-            return null;
-        }
-
-        var requested = parsed.Select(p => p.Action!).ToList();
-        var actions = view is null ? requested : PlanCompletion.Complete(view, WithPresupposedSteps(view, requested));
-
-        if (actions[^1].Verb != Verb.Done)
-        {
-            actions.Add(new HouseholdAction(Verb.Done));
-        }
-
-        // Words that parse but name nothing here ("order him something, a pizza is fine") are not a plan.
-        var trial = view?.Clone();
-        if (trial is not null && actions.Any(a => !Simulator.Execute(trial, a).Ok))
-        {
-            return null;
-        }
-
-        return (string.Join("; ", actions), actions);
-    }
-
-    /// <summary>"heat tea for walter", "cook the pasta for leo": do it, then give it to them.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(heat|warm|cook|make)\s+(?:the\s+|some\s+|a\s+)?(.+?)\s+for\s+(?:the\s+)?([a-z][a-z\- ]*)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex ForSomeone();
-
-    private static List<HouseholdAction> WithPresupposedSteps(World view, IEnumerable<HouseholdAction> requested)
-    {
-        var room = view.RobotRoom;
-        var held = view.Held.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-        var actions = new List<HouseholdAction>();
-        void GoTo(string? to)
-        {
-            if (to is not null && !string.Equals(to, room, StringComparison.Ordinal))
-            {
-                actions.Add(new HouseholdAction(Verb.Goto, to));
-                room = to;
-            }
-        }
-
-        foreach (var action in requested)
-        {
-            var thing = view.FindVisible(action.Thing).Item;
-            if (action.Verb == Verb.Take && thing is not null)
-            {
-                held.Add(thing.Id);
-            }
-            else if (action.Verb == Verb.Goto)
-            {
-                room = Ontology.Normalize(action.Thing);
-            }
-            else if (action.Verb is Verb.Heat or Verb.Cook && thing is not null && !held.Contains(thing.Id))
-            {
-                // Heated or cooked to be served: in hand first (the walk to the heat is the plan's completion).
-                GoTo(view.RoomOf(thing));
-                actions.Add(new HouseholdAction(Verb.Take, action.Thing));
-                held.Add(thing.Id);
-            }
-
-            if (action.Verb is Verb.Put or Verb.Give && thing is not null && !held.Contains(thing.Id))
-            {
-                GoTo(view.RoomOf(thing));
-                actions.Add(new HouseholdAction(Verb.Take, action.Thing));
-                held.Add(thing.Id);
-                GoTo(action.Verb == Verb.Put
-                    ? view.FindVisible(action.Target).Item is { } place ? view.RoomOf(place) : null
-                    : view.FindPerson(action.Target)?.Room);
-            }
-
-            if (action.Verb == Verb.Put && view.FindVisible(action.Target).Item is { CanClose: true, IsOpen: false } closed)
-            {
-                GoTo(view.RoomOf(closed));
-                actions.Add(new HouseholdAction(Verb.Open, action.Target));
-            }
-
-            actions.Add(action);
-        }
-
-        return actions;
-    }
-
-    private static readonly string[] CourtesyWords = ["please", "could you", "can you", "just", "yes", "no"];
 
     /// <summary>A free-text answer: its 1-based number, "don't mind" (→ index m), or the option whose words it
     /// shares most; null when nothing matches.</summary>
@@ -561,6 +485,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         _beforeLook = [];
         plans.Add((DoNothing, [new HouseholdAction(Verb.Done)]));
         var candidates = plans.DistinctBy(p => p.Text, StringComparer.Ordinal).Select(p => Score(observation.View, p.Text, p.Actions)).ToList();
+        WeighRequests(candidates);
         var problem = new DecisionProblem(candidates.Select(c => c.Text).ToList(), candidates.Select(c => c.Utilities).ToList(), _options.Risk);
         return new Frame([.. samples], candidates, questions, parsedAnything, problem);
 
@@ -891,7 +816,10 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return Ask(observation, "What would you like me to do?", [], [], sampleTexts);
         }
 
-        var ask = ShouldAsk(decision, problem, candidates, probes, belief, conformal);
+        // A plan the person asked for in their own words, when it is the best, is done, not asked about again (the
+        // harm gate still checks every step of it).
+        var requestedBest = _requested.Any(r => r.Text == candidates[decision.BestAction].Text);
+        var ask = requestedBest ? null : ShouldAsk(decision, problem, candidates, probes, belief, conformal);
         if (ask is { } question && QuestionsAsked < _options.MaxQuestions && !string.Equals(question.Text, _lastQuestion, StringComparison.Ordinal))
         {
             Explanation = _options.Asking == AskingRule.ValueOfInformation ? decision.Explanation : "";

@@ -83,7 +83,7 @@ public class RefusalAndPartialPlanTests
     [Fact]
     public void A_requested_plan_drops_courtesy_words_and_ends_with_done()
     {
-        var plan = CooperativeEpisode.RequestedPlan("Please turn off the stove.", null);
+        var plan = RequestReader.Read("Please turn off the stove.", null);
 
         Assert.NotNull(plan);
         Assert.Equal([Verb.TurnOff, Verb.Done], plan.Value.Actions.Select(a => a.Verb));
@@ -94,7 +94,7 @@ public class RefusalAndPartialPlanTests
     {
         var view = RobotView.Of(Knife.CreateWorld());
 
-        var plan = CooperativeEpisode.RequestedPlan("Please put carving knife in sideboard drawer.", view);
+        var plan = RequestReader.Read("Please put carving knife in sideboard drawer.", view);
 
         Assert.NotNull(plan);
         var verbs = plan.Value.Actions.Select(a => a.Verb).ToList();
@@ -107,7 +107,7 @@ public class RefusalAndPartialPlanTests
     {
         var view = RobotView.Of(BuiltinScenarios.Get("control-water-for-tom").CreateWorld());
 
-        var plan = CooperativeEpisode.RequestedPlan("No. Please serve bottle of water to tom.", view);
+        var plan = RequestReader.Read("No. Please serve bottle of water to tom.", view);
 
         Assert.NotNull(plan);
         var world = view.Clone();
@@ -149,7 +149,7 @@ public class RefusalAndPartialPlanTests
     {
         var view = RobotView.Of(BuiltinScenarios.Get("control-water-for-tom").CreateWorld());
 
-        Assert.Null(CooperativeEpisode.RequestedPlan("No. Please serve the unicorn to tom.", view));
+        Assert.Null(RequestReader.Read("No. Please serve the unicorn to tom.", view));
     }
 
     [Theory]
@@ -160,7 +160,7 @@ public class RefusalAndPartialPlanTests
     [InlineData("Please say \"hello\".")]
     public void An_answer_that_is_not_a_plan_of_robot_actions_is_not_one(string answer)
     {
-        Assert.Null(CooperativeEpisode.RequestedPlan(answer, null));
+        Assert.Null(RequestReader.Read(answer, null));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public class RefusalAndPartialPlanTests
         var grandpa = BuiltinScenarios.Get("tea-for-grandpa");
         var view = RobotView.Of(grandpa.CreateWorld());
 
-        var plan = CooperativeEpisode.RequestedPlan("Please heat tea for walter.", view);
+        var plan = RequestReader.Read("Please heat tea for walter.", view);
 
         Assert.NotNull(plan);
         Assert.Equal("take tea; heat tea; goto conservatory; give tea to walter; done", plan.Value.Text);

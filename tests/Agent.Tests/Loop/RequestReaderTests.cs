@@ -1,0 +1,116 @@
+using CoopAgent.Agent.Evaluation;
+using CoopAgent.Agent.Household;
+using CoopAgent.Agent.Loop;
+using CoopAgent.Agent.Scenarios;
+
+namespace CoopAgent.Agent.Tests.Loop;
+
+/// <summary>
+/// A person's reply read as the plan it asks for: pronouns stand for the people of the conversation, particles and
+/// courtesy fall away, and what is ordered for someone is taken in and handed to them.
+/// </summary>
+public class RequestReaderTests
+{
+    private static World View(string scenario, params string[] opened)
+    {
+        var world = BuiltinScenarios.Get(scenario).CreateWorld();
+        foreach (var place in opened)
+        {
+            Assert.True(Simulator.Execute(world, new HouseholdAction(Verb.Open, place)).Ok);
+        }
+
+        return RobotView.Of(world);
+    }
+
+    private static void RunsThrough(World view, IReadOnlyList<HouseholdAction> plan)
+    {
+        var world = view.Clone();
+        Assert.All(plan, a => Assert.True(Simulator.Execute(world, a).Ok, a.ToString()));
+    }
+
+    [Fact]
+    public void Him_is_the_person_the_task_is_for_and_his_is_dropped()
+    {
+        // "Oscar can't sleep without his teddy": the mother says "Give him his ball instead."
+        var view = View("infeasible-teddy-missing", "toy-box");
+
+        var plan = RequestReader.Read("Give him his ball instead.", view, new RequestContext("ida", "oscar", "teddy bear"));
+
+        Assert.NotNull(plan);
+        Assert.Equal("take ball; give ball to oscar; done", plan.Value.Text);
+        RunsThrough(view, plan.Value.Actions);
+    }
+
+    [Fact]
+    public void A_pronoun_with_nobody_to_stand_for_is_not_a_plan()
+    {
+        var view = View("infeasible-teddy-missing", "toy-box");
+
+        Assert.Null(RequestReader.Read("Give him his ball instead.", view));
+        Assert.Null(RequestReader.Read("Give him his ball instead.", view, new RequestContext("ida", "ida", null)));
+    }
+
+    [Fact]
+    public void What_is_ordered_is_taken_in_and_handed_to_whom_the_task_is_for()
+    {
+        var view = View("infeasible-broken-stove");
+
+        var plan = RequestReader.Read("Order a pizza then.", view, new RequestContext("omar", "ruby", "pasta"));
+
+        Assert.NotNull(plan);
+        Assert.Equal([Verb.Order, Verb.Take, Verb.Goto, Verb.Give, Verb.Done], plan.Value.Actions.Select(a => a.Verb));
+        Assert.Equal("ruby", plan.Value.Actions[3].Target);
+        RunsThrough(view, plan.Value.Actions);
+    }
+
+    [Fact]
+    public void Order_one_is_the_kind_the_instruction_named_and_the_rest_of_the_sentence_is_not_needed()
+    {
+        // "Coffee, please!" — there is none. "Order one, I need it."
+        var view = View("infeasible-out-of-coffee", "cupboard");
+
+        var plan = RequestReader.Read("Order one, I need it.", view, new RequestContext("ada", "ada", "coffee"));
+
+        Assert.NotNull(plan);
+        Assert.StartsWith("order coffee; take delivery-1", plan.Value.Text, StringComparison.Ordinal);
+        Assert.EndsWith("give delivery-1 to ada; done", plan.Value.Text, StringComparison.Ordinal);
+        Assert.Null(RequestReader.Read("Order one, I need it.", view, new RequestContext("ada", "ada", null)));
+    }
+
+    [Fact]
+    public void An_order_for_someone_named_goes_to_them()
+    {
+        var view = View("infeasible-broken-stove");
+
+        var plan = RequestReader.Read("Could you order a pizza for omar?", view, new RequestContext("omar", "ruby", null));
+
+        Assert.NotNull(plan);
+        Assert.Equal("omar", plan.Value.Actions.Single(a => a.Verb == Verb.Give).Target);
+    }
+
+    [Fact]
+    public void Me_is_the_speaker_and_everyday_verbs_are_the_robots()
+    {
+        var view = View("tea-for-grandpa");
+
+        var plan = RequestReader.Read("Warm me the tea, please.", view, new RequestContext("walter", "walter", "tea"));
+
+        Assert.NotNull(plan);
+        Assert.Equal("take tea; heat tea; goto conservatory; give tea to walter; done", plan.Value.Text);
+    }
+
+    [Fact]
+    public async Task A_requested_plan_is_evidence_and_is_done_without_asking_about_it_again()
+    {
+        // The policy only asks; the agent asks openly; the father says "Order a pizza then." — the agent orders,
+        // takes the pizza in and gives it to Ruby, with no second question.
+        var scenario = BuiltinScenarios.Get("infeasible-broken-stove");
+        var seed = Enumerable.Range(0, 200).First(s => scenario.DrawHypothesis(s).Name == "order-pizza");
+        var agent = new CooperativeAgent("full", new ScriptedPolicy("ask \"Would you like the picture book?\""));
+
+        var result = await EpisodeRunner.RunAsync(agent, scenario, seed);
+
+        Assert.Equal(1, result.QuestionsAsked);
+        Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => $"{s.Turn.Action} → {s.Answer?.Text}")));
+    }
+}
