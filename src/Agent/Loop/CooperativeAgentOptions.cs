@@ -88,6 +88,11 @@ public sealed record CooperativeAgentOptions
     /// one of them with each of the others too, so the belief chooses between them.</summary>
     public bool ReadReferents { get; init; } = true;
 
+    /// <summary>When the instruction itself spells out a plan ("Warm up the soup and bring it to me"), that plan, read
+    /// by <see cref="RequestReader"/>, is a candidate beside the policy's, scored under the belief like any other (it
+    /// is the person's words, not a plan the world model wrote).</summary>
+    public bool ReadInstruction { get; init; } = true;
+
     /// <summary>Most options one question offers.</summary>
     public int MaxOptions { get; init; } = 3;
 

@@ -464,6 +464,12 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
                 .Select(said => $"{new HouseholdAction(Verb.Say, Text: said)}; done"));
         }
 
+        // Read like the policy's plans: "the cup" in the person's words may be any of the cups in view.
+        if (_options.ReadInstruction && _goal is { } goal && RequestReader.Read(goal.Instruction, observation.View, Addressing()) is { } said)
+        {
+            plans.Add(said);
+        }
+
         if (_options.ReadReferents)
         {
             plans.AddRange(OtherReferents(observation, plans));

@@ -38,22 +38,41 @@ internal static partial class RequestReader
 
     private static (string Text, IReadOnlyList<HouseholdAction> Actions)? Plan(string text, World? view, RequestContext context)
     {
-        text = Pronouns(Synonyms(Trim(text)), context);
-        if (context.Named is { } named)
+        // "warm up the soup and bring it to me": each part on its own, "it" the thing the part before named.
+        var parts = new List<string>();
+        string? orderedFor = null;
+        string? lastThing = null;
+        foreach (var said in Parts().Split(Trim(text)))
         {
-            text = OrderOne().Replace(text, m => $"{m.Groups[1].Value} {named}");
+            var part = Pronouns(Synonyms(Trim(said)), context, view);
+            if (lastThing is not null)
+            {
+                part = It().Replace(part, lastThing);
+            }
+
+            if (context.Named is { } named)
+            {
+                part = OrderOne().Replace(part, m => $"{m.Groups[1].Value} {named}");
+            }
+
+            part = ForSomeone().Replace(part, m =>
+                $"{(m.Groups[1].Value is "heat" or "warm" || (m.Groups[1].Value == "make" && IsDrink(view, m.Groups[2].Value)) ? "heat" : "cook")} {m.Groups[2].Value}; give {m.Groups[2].Value} to {m.Groups[3].Value}");
+            if (OrderFor().Match(part) is { Success: true } order)
+            {
+                orderedFor = order.Groups[1].Value;
+                part = part[..^(" for ".Length + orderedFor.Length)];
+            }
+
+            // "bring it to the conservatory": where, not to whom.
+            part = ToRoom().Replace(part, m => view?.FindRoom(m.Groups[3].Value) is null ? m.Value
+                : m.Groups[2].Value == lastThing ? $"goto {m.Groups[3].Value}" : $"take {m.Groups[2].Value}; goto {m.Groups[3].Value}");
+            parts.Add(part);
+            lastThing = ActionParser.ParsePlan(part).Where(p => p.Ok && p.Action!.Thing.Length > 0).Select(p => p.Action!.Thing).LastOrDefault() ?? lastThing;
         }
 
-        text = ForSomeone().Replace(text, m =>
-            $"{(m.Groups[1].Value is "cook" or "make" ? "cook" : "heat")} {m.Groups[2].Value}; give {m.Groups[2].Value} to {m.Groups[3].Value}");
-        var orderedFor = OrderFor().Match(text) is { Success: true } order ? order.Groups[1].Value : null;
-        if (orderedFor is not null)
-        {
-            text = OrderFor().Replace(text, m => m.Value[..^(" for ".Length + m.Groups[1].Length)]);
-        }
-
-        var parsed = ActionParser.ParsePlan(text.Replace(" and then ", "; ", StringComparison.Ordinal).Replace(" then ", "; ", StringComparison.Ordinal));
-        if (text.Length == 0 || parsed.Any(p => !p.Ok) || parsed.Any(p => p.Action!.Verb is Verb.Ask or Verb.Say))
+        text = string.Join("; ", parts);
+        var parsed = ActionParser.ParsePlan(text);
+        if (text.Length == 0 || parsed.Any(p => !p.Ok) || parsed.Any(p => p.Action!.Verb is Verb.Ask or Verb.Say || Indefinite().IsMatch(p.Action.Thing)))
         {
             return null;
         }
@@ -72,8 +91,30 @@ internal static partial class RequestReader
             return null;
         }
 
+        actions = WithoutStayingPut(view, actions);
         return (string.Join("; ", actions), actions);
     }
+
+    /// <summary>The plan without walks to the room the robot is already in ("bring it to the conservatory" after
+    /// giving it to the grandfather there).</summary>
+    private static List<HouseholdAction> WithoutStayingPut(World? view, List<HouseholdAction> actions)
+    {
+        if (view is null)
+        {
+            return actions;
+        }
+
+        var scratch = view.Clone();
+        return actions.Where(a =>
+        {
+            var stays = a.Verb == Verb.Goto && scratch.FindRoom(Ontology.Normalize(a.Thing))?.Name == scratch.RobotRoom;
+            Simulator.Execute(scratch, a);
+            return !stays;
+        }).ToList();
+    }
+
+    private static bool IsDrink(World? view, string thing) =>
+        view?.FindVisible(thing).Item is { } item && (item.Filling ?? item.Kind).Category == KindCategory.Drink;
 
     /// <summary>Courtesy before, particles after: "no. please just order a pizza then" → "order a pizza".</summary>
     private static string Trim(string text)
@@ -103,23 +144,37 @@ internal static partial class RequestReader
         return text;
     }
 
-    /// <summary>Everyday verbs as the robot's: "heat up" and "warm" are heat, "bake" is cook, "hand" and "pass" give.</summary>
-    private static string Synonyms(string text) => LeadingVerb().Replace(text, m => m.Groups[1].Value switch
+    /// <summary>Everyday verbs as the robot's: "heat up" and "warm" are heat, "bake" is cook, "hand" and "pass" give,
+    /// "switch the oven off" is turn off oven, "put the milk back in" is put it in.</summary>
+    private static string Synonyms(string text)
     {
-        "heat up" or "warm up" or "warm" => "heat",
-        "bake" or "fry" or "boil" or "roast" => "cook",
-        _ => "give",
-    } + " ");
+        text = LeadingVerb().Replace(text, m => m.Groups[1].Value switch
+        {
+            "heat up" or "warm up" or "warm" => "heat",
+            "bake" or "fry" or "boil" or "roast" => "cook",
+            _ => "give",
+        } + " ");
+        text = SwitchedOff().Replace(text, m => $"turn {m.Groups[2].Value} {m.Groups[1].Value}");
+        text = GetRidOf().Replace(text, "dispose ");
+        return text.Replace(" back in ", " in ", StringComparison.Ordinal).Replace(" back on ", " on ", StringComparison.Ordinal);
+    }
 
     /// <summary>"give him X" → "give X to oscar", "cook me X" → "cook X for sam", "to her" → "to lily", possessives
     /// dropped ("his ball" → "ball"). A pronoun with nobody to stand for leaves the words unread.</summary>
-    private static string Pronouns(string text, RequestContext context)
+    private static string Pronouns(string text, RequestContext context, World? view)
     {
         string Person(string pronoun) => (pronoun is "me" or "us" ? context.Speaker : context.About) ?? pronoun;
-        text = GiveSomeone().Replace(text, m => $"give {m.Groups[2].Value} to {Person(m.Groups[1].Value)}");
+        text = GiveSomeone().Replace(text, m => m.Groups[1].Value is "me" or "us" or "him" or "her" or "them"
+            ? $"give {m.Groups[2].Value} to {Person(m.Groups[1].Value)}"
+            : view?.FindPerson(m.Groups[1].Value) is not null ? $"give {m.Groups[2].Value} to {m.Groups[1].Value}" : m.Value);
+        text = Fetch().Replace(text, m => m.Groups[1].Value.Contains(" to ", StringComparison.Ordinal) || context.Speaker is null
+            ? m.Value : $"give {m.Groups[1].Value} to {context.Speaker}");
         text = DoForSomeone().Replace(text, m => $"{m.Groups[1].Value} {m.Groups[3].Value} for {Person(m.Groups[2].Value)}");
         text = ToSomeone().Replace(text, m => $"{m.Groups[1].Value} {Person(m.Groups[2].Value)}");
-        return Possessive().Replace(text, "");
+        text = Possessive().Replace(text, "");
+
+        // "give some milk for cereal to ada": what it is for is not part of the thing's name.
+        return GivenFor().Replace(text, "give $1 to $2");
     }
 
     private static List<HouseholdAction> WithPresupposedSteps(World view, IEnumerable<HouseholdAction> requested, string? orderedFor)
@@ -192,23 +247,53 @@ internal static partial class RequestReader
         return Simulator.Execute(scratch, order).Ok ? scratch.Items.Select(i => i.Id).FirstOrDefault(id => !before.Contains(id)) : null;
     }
 
+    /// <summary>Where a request has more than one step: "X and Y", "X, then Y".</summary>
+    [GeneratedRegex(@"\s*(?:,?\s+and then\s+|,?\s+then\s+|\s+and\s+)\s*")]
+    private static partial Regex Parts();
+
+    [GeneratedRegex(@"\b(?:it|them)\b")]
+    private static partial Regex It();
+
+    /// <summary>"bring X to the ROOM", "take X into the ROOM".</summary>
+    [GeneratedRegex(@"^(bring|take|carry)\s+(.+?)\s+(?:to|into)\s+(?:the\s+)?([a-z][a-z ]*)$")]
+    private static partial Regex ToRoom();
+
     /// <summary>"heat tea for walter", "cook the pasta for leo": do it, then give it to them.</summary>
     [GeneratedRegex(@"^(heat|warm|cook|make)\s+(?:the\s+|some\s+|a\s+)?(.+?)\s+for\s+(?:the\s+)?([a-z][a-z\- ]*)$")]
     private static partial Regex ForSomeone();
 
+    [GeneratedRegex(@"^(?:get rid of|throw out|throw away|bin)\s+")]
+    private static partial Regex GetRidOf();
+
     [GeneratedRegex(@"^(heat up|warm up|warm|bake|fry|boil|roast|hand|pass)\s+")]
     private static partial Regex LeadingVerb();
 
-    /// <summary>"give him his ball", "bring me a tea", "get her the doll".</summary>
-    [GeneratedRegex(@"^(?:give|bring|get|fetch)\s+(me|us|him|her|them)\s+(.+)$")]
+    /// <summary>"switch the oven off", "turn the light on".</summary>
+    [GeneratedRegex(@"^(?:switch|turn)\s+(.+?)\s+(off|on)$")]
+    private static partial Regex SwitchedOff();
+
+    /// <summary>"give him his ball", "bring me a tea", "get nora her baby food".</summary>
+    [GeneratedRegex(@"^(?:give|bring|get|fetch|grab|take)\s+([a-z][a-z\-]*)\s+(.+)$")]
     private static partial Regex GiveSomeone();
+
+    /// <summary>"fetch the cup", "grab my keys": for the speaker.</summary>
+    [GeneratedRegex(@"^(?:bring|get|fetch|grab)\s+(.+)$")]
+    private static partial Regex Fetch();
+
+    /// <summary>Words that stand for no particular thing ("something to drink", "that thing", "dinner"): the policy
+    /// and the belief choose what they are, not the first thing the words happen to fit.</summary>
+    [GeneratedRegex(@"^(?:(?:the|a|an|some|any)\s+)?(?:something|anything|everything|whatever|thing|things|stuff|that|this|these|those|dinner|lunch|breakfast|supper|food|meal|snack|drink|treat)\b")]
+    private static partial Regex Indefinite();
 
     /// <summary>"cook me some pasta", "order him a pizza".</summary>
     [GeneratedRegex(@"^(cook|make|heat|order)\s+(me|us|him|her|them)\s+(.+)$")]
     private static partial Regex DoForSomeone();
 
-    [GeneratedRegex(@"\b(to|for)\s+(me|us|him|her|them)\b")]
+    [GeneratedRegex(@"\b(to|for)\s+(me|us|him|her|them)$")]
     private static partial Regex ToSomeone();
+
+    [GeneratedRegex(@"^give\s+(.+?)\s+for\s+[a-z][a-z ]*?\s+to\s+([a-z][a-z\-]*)$")]
+    private static partial Regex GivenFor();
 
     [GeneratedRegex(@"\b(?:his|her|their|my|our|your)\s+(?=[a-z])")]
     private static partial Regex Possessive();

@@ -122,7 +122,9 @@ public class RefusalAndPartialPlanTests
         // The policy's question offers nothing the agent could do: it asks openly, the person says what they
         // want, and that plan is carried out.
         var scenario = BuiltinScenarios.Get("control-water-for-tom");
-        var agent = new CooperativeAgent("full", new ScriptedPolicy("ask \"Would you like the apple or the water?\""));
+        // (The instruction, read as a plan, would be a candidate: left out here, so only the policy proposes.)
+        var agent = new CooperativeAgent("full", new ScriptedPolicy("ask \"Would you like the apple or the water?\""),
+            CooperativeAgentOptions.Default with { ReadInstruction = false });
 
         var result = await EpisodeRunner.RunAsync(agent, scenario, 0);
 
@@ -136,7 +138,7 @@ public class RefusalAndPartialPlanTests
     {
         var scenario = BuiltinScenarios.Get("control-water-for-tom");
         var agent = new CooperativeAgent("never-ask", new ScriptedPolicy("ask \"Would you like the apple or the water?\""),
-            CooperativeAgentOptions.Default with { Asking = AskingRule.Never, GateActions = false });
+            CooperativeAgentOptions.Default with { Asking = AskingRule.Never, GateActions = false, ReadInstruction = false });
 
         var result = await EpisodeRunner.RunAsync(agent, scenario, 0);
 

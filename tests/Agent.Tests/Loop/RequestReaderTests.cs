@@ -113,4 +113,51 @@ public class RequestReaderTests
         Assert.Equal(1, result.QuestionsAsked);
         Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => $"{s.Turn.Action} → {s.Answer?.Text}")));
     }
+
+    [Theory]
+    [InlineData("control-oven-off", "Switch the oven off, will you?", "turn off the oven; done")]
+    [InlineData("control-milk-back-in-fridge", "Put the milk back in the fridge, please.", "take the milk; open the fridge; put the milk in the fridge; done")]
+    [InlineData("control-feed-the-baby", "Give Nora her baby food.", "take baby food; give baby food to nora; done")]
+    [InlineData("control-bin-the-newspaper", "Get rid of yesterday's newspaper.", "dispose yesterday's newspaper; done")]
+    [InlineData("tea-for-grandpa", "Could you make me a cup of tea and bring it to the conservatory?", "take cup of tea; heat cup of tea; goto conservatory; give cup of tea to walter; done")]
+    public void Everyday_requests_read_as_the_robots_plan(string scenario, string words, string expected)
+    {
+        var home = BuiltinScenarios.Get(scenario);
+        var view = View(scenario);
+        var goal = new GoalModel(words, view, home.Principal);
+
+        var plan = RequestReader.Read(words, view, new RequestContext(home.Principal, goal.Recipient, null));
+
+        Assert.NotNull(plan);
+        Assert.Equal(expected, plan.Value.Text);
+        RunsThrough(view, plan.Value.Actions);
+    }
+
+    [Theory]
+    [InlineData("Bring me something to drink, would you?")]
+    [InlineData("Could you cook me dinner?")]
+    [InlineData("Bring me that thing.")]
+    public void Words_that_name_no_particular_thing_are_not_a_plan(string words)
+    {
+        // The resolver would fit them to the first thing that matches; what they mean is the belief's question.
+        var view = View("pref-drink-for-alice");
+
+        Assert.Null(RequestReader.Read(words, view, new RequestContext("alice", "alice", null)));
+    }
+
+    [Fact]
+    public async Task An_instruction_that_spells_out_a_plan_is_a_candidate_so_no_question_is_needed()
+    {
+        // The policy only asks ("the soup or the soup?"); the words themselves say what to do.
+        var soup = BuiltinScenarios.Get("control-warm-the-soup");
+        const string onlyAsks = "ask \"Would you like the soup or the soup?\"";
+
+        var reading = await EpisodeRunner.RunAsync(new CooperativeAgent("full", new ScriptedPolicy(onlyAsks)), soup, 0);
+        var notReading = await EpisodeRunner.RunAsync(
+            new CooperativeAgent("full", new ScriptedPolicy(onlyAsks), CooperativeAgentOptions.Default with { ReadInstruction = false }), soup, 0);
+
+        Assert.Equal(0, reading.QuestionsAsked);
+        Assert.True(reading.Verdict.Success, string.Join(" | ", reading.Steps.Select(s => s.Turn.Action)));
+        Assert.Equal(1, notReading.QuestionsAsked);
+    }
 }
