@@ -475,6 +475,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             plans.AddRange(OtherReferents(observation, plans));
             plans.AddRange(WantedUnseen(observation.View, plans));
             plans.AddRange(NamedInstead(observation, plans));
+            plans.AddRange(HeatedAsSaid(observation, plans));
         }
 
         var parsedAnything = plans.Count > 0 || questions.Count > 0 || _requested.Count > 0;
@@ -635,6 +636,47 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var things = view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && named.Any(k => KindFits(view.Ontology, k, i))).Take(MaxReferents).Select(i => i.Id).ToList();
         return GivingInstead(view, plans, given => named.Any(k => KindFits(view.Ontology, k, given)) ? [] : things, []).Take(MaxReadings).ToList();
     }
+
+    /// <summary>
+    /// When the person's words ask for it hot ("a hot drink", "hot soup, it's freezing"), a plan that gives someone
+    /// something to eat or drink that is not hot, and does not heat it, is also read with the heating right after it is
+    /// taken: the person said how they want it, the policy wrote the rest.
+    /// </summary>
+    private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> HeatedAsSaid(Observation observation, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans)
+    {
+        if (!HotWords().IsMatch(PersonSaid(observation)))
+        {
+            return [];
+        }
+
+        var view = observation.View;
+        var readings = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
+        foreach (var (_, actions) in plans)
+        {
+            // A thing in view, or one the plan expects to find (in the cupboard it opens first): known by its kind.
+            var give = actions.FirstOrDefault(a => a.Verb == Verb.Give);
+            var given = give is null ? null : view.FindVisible(give.Thing).Item;
+            var kind = given is not null ? given.Filling ?? given.Kind : give is null ? null : view.Ontology.Find(give.Thing);
+            if (give is null || given is { IsHot: true } || kind is null || !kind.Traits.HasFlag(Traits.Edible) && !kind.Traits.HasFlag(Traits.Drinkable)
+                || actions.Any(a => a.Verb is Verb.Heat or Verb.Cook && a.Thing == give.Thing))
+            {
+                continue;
+            }
+
+            var taken = actions.ToList().FindIndex(a => a.Verb == Verb.Take && a.Thing == give.Thing);
+            var heated = actions.ToList();
+            heated.Insert(taken >= 0 ? taken + 1 : heated.IndexOf(give), new HouseholdAction(Verb.Heat, give.Thing));
+            if (Proposal(view, string.Join("; ", heated)) is { Question: null } proposal)
+            {
+                readings.Add((string.Join("; ", proposal.Actions), proposal.Actions));
+            }
+        }
+
+        return readings.DistinctBy(r => r.Text, StringComparer.Ordinal).Take(MaxReadings).ToList();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:hot|warm|warmed|heated|heat|warm it|piping)\b")]
+    private static partial System.Text.RegularExpressions.Regex HotWords();
 
     /// <summary>Whether <paramref name="name"/> in a plan can mean <paramref name="item"/>: it names it alone, or it
     /// names a kind several things share, this one among them.</summary>

@@ -138,4 +138,21 @@ public class ReadingReferentsTests
             Assert.Contains(episode.LastCandidates, c => c.Text == $"take {thing}; goto sitting room; give {thing} to nana; done");
         }
     }
+
+    [Fact]
+    public async Task When_the_words_ask_for_it_hot_a_plan_that_serves_it_cold_is_read_with_the_heating()
+    {
+        // "Make me a hot drink": the policy brings the tea from the closed cupboard, cold.
+        var raj = BuiltinScenarios.Get("pref-hot-drink-raj");
+        const string cold = "open cupboard; take tea; goto study; give tea to raj; done";
+        var episode = Begin(raj, CooperativeAgentOptions.Default, cold);
+
+        await FirstAsync(episode, raj);
+
+        Assert.Contains(episode.LastCandidates, c => c.Text == "open cupboard; take tea; heat tea; goto study; give tea to raj; done");
+
+        var notSaid = Begin(raj, CooperativeAgentOptions.Default, cold);
+        await FirstDecision.TakeAsync(notSaid, raj, instruction: "Make me a drink when you get a sec.");
+        Assert.DoesNotContain(notSaid.LastCandidates, c => c.Text.Contains("heat", StringComparison.Ordinal));
+    }
 }
