@@ -186,21 +186,41 @@ public sealed class World
     /// <summary>Like <see cref="FindReachable"/> but over everything the robot can see (other observed rooms too).</summary>
     public ItemLookup FindVisible(string phrase) => Find(phrase, Visible().ToList());
 
+    /// <summary>Every thing the robot can see that <paramref name="phrase"/> could mean: one when it is clear, several
+    /// when the words leave it open ("the glass" with a wine glass and a water glass), none when nothing fits.</summary>
+    public IReadOnlyList<Item> VisibleFits(string phrase) => Fitting(phrase, Visible().ToList());
+
     private ItemLookup Find(string phrase, List<Item> candidates)
     {
-        var words = Ontology.Normalize(phrase).Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Where(w => w is not ("the" or "a" or "an" or "some" or "my" or "your" or "this" or "that"))
-            .ToArray();
+        if (Normalize(phrase).Length == 0)
+        {
+            return ItemLookup.Fail("no object named");
+        }
+
+        var fits = Fitting(phrase, candidates);
+        return fits.Count == 0 ? ItemLookup.Fail($"there is no {Normalize(phrase)} within reach") : Choose(Normalize(phrase), fits);
+    }
+
+    /// <summary>The phrase's words without articles and determiners.</summary>
+    private static string Normalize(string phrase) => string.Join(' ', Words(phrase));
+
+    private static string[] Words(string phrase) => Ontology.Normalize(phrase).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+        .Where(w => w is not ("the" or "a" or "an" or "some" or "my" or "your" or "this" or "that"))
+        .ToArray();
+
+    private List<Item> Fitting(string phrase, List<Item> candidates)
+    {
+        var words = Words(phrase);
         var clean = string.Join(' ', words);
         if (clean.Length == 0)
         {
-            return ItemLookup.Fail("no object named");
+            return [];
         }
 
         var exact = candidates.Where(i => Same(i.Id, clean) || Same(i.Id.Replace('-', ' ').Replace('_', ' '), clean) || Same(i.Name, clean)).ToList();
         if (exact.Count > 0)
         {
-            return Choose(clean, exact);
+            return exact;
         }
 
         var kind = Ontology.Find(clean);
@@ -224,7 +244,7 @@ public sealed class World
             }
         }
 
-        return fits.Count == 0 ? ItemLookup.Fail($"there is no {clean} within reach") : Choose(clean, fits);
+        return fits;
     }
 
     private static ItemLookup Choose(string phrase, List<Item> fits)

@@ -194,6 +194,12 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         }).ToArray(), 2);
     }
 
+    /// <summary>The plan a reply asks for: said outright ("Order a pizza then."), or by naming what the instruction left
+    /// open ("The fruit bowl." after "Put the apples in the bowl.").</summary>
+    private (string Text, IReadOnlyList<HouseholdAction> Actions)? RequestIn(string answer) =>
+        RequestReader.Read(answer, _view, Addressing())
+        ?? (_goal is not null && RequestReader.Completed(_goal.Instruction, answer) is { } completed ? RequestReader.Read(completed, _view, Addressing()) : null);
+
     /// <summary>Who "me", "him" and "one" stand for in the person's replies.</summary>
     private RequestContext Addressing() => new(
         _start.Person,
@@ -366,7 +372,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         {
             // An open question ("what should I do?"): when the answer is itself a plan ("Please turn off the
             // stove."), it becomes a candidate of the next decision, scored and gated like the policy's.
-            if (RequestReader.Read(answer.Text, _view, Addressing()) is { } requested)
+            if (RequestIn(answer.Text) is { } requested)
             {
                 _requested.Add(requested);
                 _unweighedRequests.Add(requested.Text);
@@ -387,7 +393,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         if (response is null)
         {
             // None of the options, but perhaps what to do instead ("No. Please bring the water to Tom.").
-            if (RequestReader.Read(answer.Text, _view, Addressing()) is { } requested)
+            if (RequestIn(answer.Text) is { } requested)
             {
                 _requested.Add(requested);
                 _unweighedRequests.Add(requested.Text);

@@ -36,6 +36,29 @@ internal static partial class RequestReader
         return Plan(text, view, context) ?? (clause != text ? Plan(clause, view, context) : null);
     }
 
+    /// <summary>
+    /// An answer that only names a thing ("The fruit bowl.", "The wine glass; I'm still drinking my water.") completes
+    /// the instruction: it takes the place of the instruction's phrase with the same last word ("Put the apples in the
+    /// bowl." → "put the apples in the fruit bowl"). Null when the answer is more than a name, adds no word, or the
+    /// instruction has no such phrase.
+    /// </summary>
+    public static string? Completed(string instruction, string answer)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        var phrase = Trim((answer ?? "").Trim().TrimEnd('.', '!', '?').ToLower(CultureInfo.InvariantCulture).Split([',', ';'], 2)[0]);
+        phrase = Determiner().Replace(phrase, "");
+        var words = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length is < 2 or > 4 || words.Any(w => !w.All(c => char.IsLetter(c) || c is '-' or '\'')))
+        {
+            return null;
+        }
+
+        var head = Regex.Escape(words[^1]);
+        var text = instruction.Trim().ToLower(CultureInfo.InvariantCulture);
+        var completed = Regex.Replace(text, $@"\b(?:the|a|an|my|his|her|our|their|some)\s+(?:[a-z\-]+\s+)?{head}\b", $"the {phrase}", RegexOptions.None, TimeSpan.FromSeconds(1));
+        return completed == text ? null : completed;
+    }
+
     private static (string Text, IReadOnlyList<HouseholdAction> Actions)? Plan(string text, World? view, RequestContext context)
     {
         // "warm up the soup and bring it to me": each part on its own, "it" the thing the part before named.
@@ -77,7 +100,7 @@ internal static partial class RequestReader
             return null;
         }
 
-        var requested = parsed.Select(p => p.Action!).ToList();
+        var requested = parsed.Select(p => view is null ? p.Action! : FirstFit(view, p.Action!)).ToList();
         var actions = view is null ? requested : PlanCompletion.Complete(view, WithPresupposedSteps(view, requested, orderedFor ?? context.For));
         if (actions[^1].Verb != Verb.Done)
         {
@@ -93,6 +116,15 @@ internal static partial class RequestReader
 
         actions = WithoutStayingPut(view, actions);
         return (string.Join("; ", actions), actions);
+    }
+
+    /// <summary>Words that fit several things in view ("the glass": a wine glass and a water glass) read as the first
+    /// of them; the agent reads the plan with each of the others too, and the belief, or a question, chooses.</summary>
+    private static HouseholdAction FirstFit(World view, HouseholdAction action)
+    {
+        string Named(string words) => words.Length > 0 && view.VisibleFits(words) is { Count: > 1 } fits ? fits[0].Id : words;
+        return action.Verb is Verb.Order or Verb.Goto or Verb.Give ? action with { Thing = action.Verb == Verb.Give ? Named(action.Thing) : action.Thing }
+            : action with { Thing = Named(action.Thing), Target = Named(action.Target) };
     }
 
     /// <summary>The plan without walks to the room the robot is already in ("bring it to the conservatory" after
@@ -156,6 +188,7 @@ internal static partial class RequestReader
         } + " ");
         text = SwitchedOff().Replace(text, m => $"turn {m.Groups[2].Value} {m.Groups[1].Value}");
         text = GetRidOf().Replace(text, "dispose ");
+        text = ClearOff().Replace(text, "take $1");
         return text.Replace(" back in ", " in ", StringComparison.Ordinal).Replace(" back on ", " on ", StringComparison.Ordinal);
     }
 
@@ -168,7 +201,7 @@ internal static partial class RequestReader
             ? $"give {m.Groups[2].Value} to {Person(m.Groups[1].Value)}"
             : view?.FindPerson(m.Groups[1].Value) is not null ? $"give {m.Groups[2].Value} to {m.Groups[1].Value}" : m.Value);
         text = Fetch().Replace(text, m => m.Groups[1].Value.Contains(" to ", StringComparison.Ordinal) || context.Speaker is null
-            ? m.Value : $"give {m.Groups[1].Value} to {context.Speaker}");
+            ? m.Value : $"give {FromSomewhere().Replace(m.Groups[1].Value, "")} to {context.Speaker}");
         text = DoForSomeone().Replace(text, m => $"{m.Groups[1].Value} {m.Groups[3].Value} for {Person(m.Groups[2].Value)}");
         text = ToSomeone().Replace(text, m => $"{m.Groups[1].Value} {Person(m.Groups[2].Value)}");
         text = Possessive().Replace(text, "");
@@ -262,6 +295,10 @@ internal static partial class RequestReader
     [GeneratedRegex(@"^(heat|warm|cook|make)\s+(?:the\s+|some\s+|a\s+)?(.+?)\s+for\s+(?:the\s+)?([a-z][a-z\- ]*)$")]
     private static partial Regex ForSomeone();
 
+    /// <summary>"clear the glass off the table", "take the cup from the shelf": take it.</summary>
+    [GeneratedRegex(@"^(?:clear|take|pick up)\s+(.+?)\s+(?:off|from|off of)\s+(?:the\s+)?[a-z][a-z ]*$")]
+    private static partial Regex ClearOff();
+
     [GeneratedRegex(@"^(?:get rid of|throw out|throw away|bin)\s+")]
     private static partial Regex GetRidOf();
 
@@ -280,6 +317,10 @@ internal static partial class RequestReader
     [GeneratedRegex(@"^(?:bring|get|fetch|grab)\s+(.+)$")]
     private static partial Regex Fetch();
 
+    /// <summary>"my jacket from the hall": where it is, not part of its name.</summary>
+    [GeneratedRegex(@"\s+from\s+(?:the\s+)?[a-z][a-z ]*$")]
+    private static partial Regex FromSomewhere();
+
     /// <summary>Words that stand for no particular thing ("something to drink", "that thing", "dinner"): the policy
     /// and the belief choose what they are, not the first thing the words happen to fit.</summary>
     [GeneratedRegex(@"^(?:(?:the|a|an|some|any)\s+)?(?:something|anything|everything|whatever|thing|things|stuff|that|this|these|those|dinner|lunch|breakfast|supper|food|meal|snack|drink|treat)\b")]
@@ -297,6 +338,9 @@ internal static partial class RequestReader
 
     [GeneratedRegex(@"\b(?:his|her|their|my|our|your)\s+(?=[a-z])")]
     private static partial Regex Possessive();
+
+    [GeneratedRegex(@"^(?:the|a|an|my|his|her|our|their|some)\s+")]
+    private static partial Regex Determiner();
 
     /// <summary>"order one", "order another one": the kind the instruction named.</summary>
     [GeneratedRegex(@"^(order|cook|heat|bring|take)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+|fresh\s+|another\s+)?one$")]

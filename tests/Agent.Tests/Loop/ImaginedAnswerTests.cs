@@ -60,7 +60,8 @@ public class ImaginedAnswerTests
     [Fact]
     public async Task Without_imagined_answers_a_question_with_no_plan_behind_it_is_asked_openly()
     {
-        var agent = new CooperativeAgent("full", new AnswerAwarePolicy(), CooperativeAgentOptions.Default with { ImagineAnswers = false });
+        // (The instruction is not read as a plan here: only the policy proposes.)
+        var agent = new CooperativeAgent("full", new AnswerAwarePolicy(), CooperativeAgentOptions.Default with { ImagineAnswers = false, ReadInstruction = false });
 
         var result = await EpisodeRunner.RunAsync(agent, TwoCups, 3);
 
@@ -74,7 +75,7 @@ public class ImaginedAnswerTests
         // Every sample asks and nothing after any answer is worth more than stopping.
         var policy = new ScriptedPolicy(Question);
 
-        var result = await EpisodeRunner.RunAsync(new CooperativeAgent("full", policy), TwoCups, 3);
+        var result = await EpisodeRunner.RunAsync(new CooperativeAgent("full", policy, CooperativeAgentOptions.Default with { ReadInstruction = false }), TwoCups, 3);
 
         Assert.Equal(["open dishwasher", "ask \"What would you like me to do?\""], result.Steps.Take(2).Select(s => s.Turn.Action));
 

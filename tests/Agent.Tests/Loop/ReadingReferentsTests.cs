@@ -117,7 +117,7 @@ public class ReadingReferentsTests
     {
         // "Take Nana some fruit" says nothing about the newspaper, and the plan gives nothing: no other reading.
         var fruit = BuiltinScenarios.Get("pref-fruit-for-grandma");
-        var episode = Begin(fruit, CooperativeAgentOptions.Default, "goto sitting room; take newspaper; put newspaper on table; done");
+        var episode = Begin(fruit, CooperativeAgentOptions.Default with { ReadInstruction = false }, "goto sitting room; take newspaper; put newspaper on table; done");
 
         await FirstAsync(episode, fruit);
 

@@ -160,4 +160,57 @@ public class RequestReaderTests
         Assert.True(reading.Verdict.Success, string.Join(" | ", reading.Steps.Select(s => s.Turn.Action)));
         Assert.Equal(1, notReading.QuestionsAsked);
     }
+
+    [Theory]
+    [InlineData("Put the apples in the bowl.", "The fruit bowl.", "put the apples in the fruit bowl.")]
+    [InlineData("Could you clear the glass off the table and put it in the sink?", "The wine glass; I'm still drinking my water.", "could you clear the wine glass off the table and put it in the sink?")]
+    public void An_answer_that_only_names_a_thing_completes_the_instruction(string instruction, string answer, string expected)
+    {
+        Assert.Equal(expected, RequestReader.Completed(instruction, answer));
+    }
+
+    [Theory]
+    [InlineData("The bowl.")]
+    [InlineData("Yes, please.")]
+    [InlineData("I really do not mind at all.")]
+    [InlineData("The big old blue mixing bowl.")]
+    [InlineData("The mixing spoon.")]
+    [InlineData("")]
+    public void An_answer_that_is_more_or_less_than_a_new_name_completes_nothing(string answer)
+    {
+        Assert.Null(RequestReader.Completed("Put the apples in the bowl.", answer));
+    }
+
+    [Fact]
+    public void Words_that_fit_two_things_are_read_as_the_first_and_the_agent_reads_the_other_too()
+    {
+        // "the glass": a wine glass and a water glass. The plan names one of them; which one is the belief's business.
+        var view = View("ref-glass-to-sink");
+        Assert.Equal(2, view.VisibleFits("the glass").Count);
+        Assert.Single(view.VisibleFits("the wine glass"));
+        Assert.Empty(view.VisibleFits("the unicorn"));
+
+        var plan = RequestReader.Read("Could you clear the glass off the table and put it in the sink?", view, new RequestContext("greta", "greta", "glass"));
+
+        Assert.NotNull(plan);
+        Assert.Equal([Verb.Take, Verb.Goto, Verb.Put, Verb.Done], plan.Value.Actions.Select(a => a.Verb));
+        Assert.Contains(plan.Value.Actions[0].Thing, new[] { "wine-glass", "water-glass" });
+        RunsThrough(view, plan.Value.Actions);
+    }
+
+    [Theory]
+    [InlineData("wine")]
+    [InlineData("water")]
+    public async Task Which_glass_is_asked_and_the_answer_is_done(string truth)
+    {
+        // The policy only wipes the table. The words say: the glass, into the sink. Two glasses: the agent asks, and
+        // the one named goes in the sink.
+        var scenario = BuiltinScenarios.Get("ref-glass-to-sink");
+        var seed = Enumerable.Range(0, 200).First(s => scenario.DrawHypothesis(s).Name == truth);
+
+        var result = await EpisodeRunner.RunAsync(new CooperativeAgent("full", new ScriptedPolicy("clean table; done")), scenario, seed);
+
+        Assert.Equal(1, result.QuestionsAsked);
+        Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => $"{s.Turn.Action} → {s.Answer?.Text}")));
+    }
 }
