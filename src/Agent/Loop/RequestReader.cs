@@ -75,7 +75,7 @@ internal static partial class RequestReader
 
             if (context.Named is { } named)
             {
-                part = OrderOne().Replace(part, m => $"{m.Groups[1].Value} {named}");
+                part = OrderOne().Replace(part, named);
             }
 
             part = ForSomeone().Replace(part, m =>
@@ -91,6 +91,12 @@ internal static partial class RequestReader
                 : m.Groups[2].Value == lastThing ? $"goto {m.Groups[3].Value}" : $"take {m.Groups[2].Value}; goto {m.Groups[3].Value}");
             parts.Add(part);
             lastThing = ActionParser.ParsePlan(part).Where(p => p.Ok && p.Action!.Thing.Length > 0).Select(p => p.Action!.Thing).LastOrDefault() ?? lastThing;
+        }
+
+        // "Bake the frozen one.", "Warm up the soup." said of a task for someone: cooked or heated for them.
+        if (parts.Count == 1 && context.For is { } servedTo && CookedAlone().IsMatch(parts[0]))
+        {
+            parts[0] = CookedAlone().Replace(parts[0], $"$1 $2; give $2 to {servedTo}");
         }
 
         text = string.Join("; ", parts);
@@ -342,8 +348,11 @@ internal static partial class RequestReader
     [GeneratedRegex(@"^(?:the|a|an|my|his|her|our|their|some)\s+")]
     private static partial Regex Determiner();
 
-    /// <summary>"order one", "order another one": the kind the instruction named.</summary>
-    [GeneratedRegex(@"^(order|cook|heat|bring|take)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+|fresh\s+|another\s+)?one$")]
+    [GeneratedRegex(@"^(cook|heat)\s+(?:the\s+|some\s+|a\s+)?([^;]+)$")]
+    private static partial Regex CookedAlone();
+
+    /// <summary>"order one", "order another one", "bake the frozen one": the kind the instruction named.</summary>
+    [GeneratedRegex(@"(?<=^(?:order|cook|heat|bring|take|give|get)\s.*?)\b(?:(?:a|an|another|new|fresh)\s+)?one\b")]
     private static partial Regex OrderOne();
 
     /// <summary>"order a pizza for leo": whom it is for.</summary>

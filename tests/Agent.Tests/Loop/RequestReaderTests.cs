@@ -213,4 +213,18 @@ public class RequestReaderTests
         Assert.Equal(1, result.QuestionsAsked);
         Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => $"{s.Turn.Action} → {s.Answer?.Text}")));
     }
+
+    [Fact]
+    public void The_frozen_one_is_the_kind_the_instruction_named_cooked_for_whom_the_task_is_for()
+    {
+        // "Order us a pizza" — no delivery here, but a frozen pizza. "Bake the frozen one."
+        var view = View("infeasible-no-delivery", "freezer");
+
+        var plan = RequestReader.Read("Bake the frozen one.", view, new RequestContext("lucia", "lucia", "pizza"));
+
+        Assert.NotNull(plan);
+        Assert.StartsWith("take frozen pizza; cook frozen pizza; ", plan.Value.Text, StringComparison.Ordinal);
+        Assert.EndsWith("give frozen pizza to lucia; done", plan.Value.Text, StringComparison.Ordinal);
+        RunsThrough(view, plan.Value.Actions);
+    }
 }
