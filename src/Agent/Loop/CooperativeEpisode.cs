@@ -473,6 +473,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         // Read like the policy's plans: "the cup" in the person's words may be any of the cups in view.
         if (_options.ReadInstruction && _goal is { } goal && RequestReader.Read(goal.Instruction, observation.View, Addressing()) is { } said)
         {
+            plans.AddRange(Both(observation.View, plans, said));
             plans.Add(said);
         }
 
@@ -641,6 +642,42 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var named = GoalModel.Mentioned(view.Ontology, PersonSaid(observation));
         var things = view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && named.Any(k => KindFits(view.Ontology, k, i))).Take(MaxReferents).Select(i => i.Id).ToList();
         return GivingInstead(view, plans, given => named.Any(k => KindFits(view.Ontology, k, given)) ? [] : things, []).Take(MaxReadings).ToList();
+    }
+
+    /// <summary>Longest plan of the policy's (without its <c>done</c>) that is also done before or after what the words
+    /// asked for.</summary>
+    private const int MaxSteps = 3;
+
+    /// <summary>
+    /// What the words asked for and a short plan of the policy's that switches, closes or cleans something, both, in
+    /// either order ("Finish the soup and give grandpa a bowl" and the policy's "turn off stove": the soup is heated,
+    /// the stove turned off): the two are candidates already, so the simulation of each order, not the agent, says
+    /// whether doing both is better.
+    /// </summary>
+    private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> Both(World view, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans, (string Text, IReadOnlyList<HouseholdAction> Actions) said)
+    {
+        var asked = said.Actions.Where(a => a.Verb != Verb.Done).ToList();
+        var both = new List<(string Text, IReadOnlyList<HouseholdAction> Actions)>();
+        foreach (var (_, actions) in plans.DistinctBy(p => p.Text, StringComparer.Ordinal))
+        {
+            var own = actions.Where(a => a.Verb != Verb.Done).ToList();
+            // Only steps that change the home's state, not what anyone is given (two jackets are no answer to "my jacket").
+            if (own.Count is 0 or > MaxSteps || own.Any(a => a.Verb is not (Verb.TurnOff or Verb.TurnOn or Verb.Close or Verb.Clean or Verb.Goto))
+                || own.All(asked.Contains))
+            {
+                continue;
+            }
+
+            foreach (var order in new[] { own.Concat(asked), asked.Concat(own) })
+            {
+                if (Proposal(view, string.Join("; ", order)) is { Question: null } proposal)
+                {
+                    both.Add((string.Join("; ", proposal.Actions), proposal.Actions));
+                }
+            }
+        }
+
+        return both.DistinctBy(b => b.Text, StringComparer.Ordinal).Take(MaxReadings).ToList();
     }
 
     /// <summary>

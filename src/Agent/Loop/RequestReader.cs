@@ -31,9 +31,15 @@ internal static partial class RequestReader
         context ??= new RequestContext(null, null, null);
         var text = (words ?? "").Trim().TrimEnd('.', '!', '?').ToLower(CultureInfo.InvariantCulture);
 
-        // The whole reply, else its first clause ("Order a pizza, I'll pay." → "order a pizza").
-        var clause = text.Split([',', ';'], 2)[0];
-        return Plan(text, view, context) ?? (clause != text ? Plan(clause, view, context) : null);
+        // The whole reply, else its first clause ("Order a pizza, I'll pay." → "order a pizza"); the same for what
+        // follows a first sentence that is not a request ("I have to run. Finish the soup and …").
+        var sentences = text.Split(". ", StringSplitOptions.RemoveEmptyEntries);
+        return Enumerable.Range(0, sentences.Length)
+            .Select(k => string.Join(". ", sentences[k..]))
+            .SelectMany(said => new[] { said, said.Split([',', ';'], 2)[0] })
+            .Distinct(StringComparer.Ordinal)
+            .Select(said => Plan(said, view, context))
+            .FirstOrDefault(plan => plan is not null);
     }
 
     /// <summary>
@@ -70,7 +76,9 @@ internal static partial class RequestReader
             var part = Pronouns(Synonyms(Trim(said)), context, view);
             if (lastThing is not null)
             {
+                // "give grandpa a bowl": a serving of the thing before, unless a bowl is in view.
                 part = It().Replace(part, lastThing);
+                part = Serving().Replace(part, m => view?.VisibleFits(m.Value).Count > 0 ? m.Value : lastThing);
             }
 
             if (context.Named is { } named)
@@ -182,13 +190,13 @@ internal static partial class RequestReader
         return text;
     }
 
-    /// <summary>Everyday verbs as the robot's: "heat up" and "warm" are heat, "bake" is cook, "hand" and "pass" give,
+    /// <summary>Everyday verbs as the robot's: "heat up", "warm" and "finish" (the cooking) are heat, "bake" is cook, "hand" and "pass" give,
     /// "switch the oven off" is turn off oven, "put the milk back in" is put it in.</summary>
     private static string Synonyms(string text)
     {
         text = LeadingVerb().Replace(text, m => m.Groups[1].Value switch
         {
-            "heat up" or "warm up" or "warm" => "heat",
+            "heat up" or "warm up" or "warm" or "finish" => "heat",
             "bake" or "fry" or "boil" or "roast" => "cook",
             _ => "give",
         } + " ");
@@ -293,6 +301,10 @@ internal static partial class RequestReader
     [GeneratedRegex(@"\b(?:it|them)\b")]
     private static partial Regex It();
 
+    /// <summary>"a bowl", "a cup of it": a serving of what was named before.</summary>
+    [GeneratedRegex(@"\b(?:a|one)\s+(?:bowl|cup|glass|plate|slice|piece|mug|portion|serving)(?:\s+of\s+it)?\b")]
+    private static partial Regex Serving();
+
     /// <summary>"bring X to the ROOM", "take X into the ROOM".</summary>
     [GeneratedRegex(@"^(bring|take|carry)\s+(.+?)\s+(?:to|into)\s+(?:the\s+)?([a-z][a-z ]*)$")]
     private static partial Regex ToRoom();
@@ -308,7 +320,7 @@ internal static partial class RequestReader
     [GeneratedRegex(@"^(?:get rid of|throw out|throw away|bin)\s+")]
     private static partial Regex GetRidOf();
 
-    [GeneratedRegex(@"^(heat up|warm up|warm|bake|fry|boil|roast|hand|pass)\s+")]
+    [GeneratedRegex(@"^(heat up|warm up|warm|finish|bake|fry|boil|roast|hand|pass)\s+")]
     private static partial Regex LeadingVerb();
 
     /// <summary>"switch the oven off", "turn the light on".</summary>

@@ -17,7 +17,7 @@ public static class LiteralFollower
         (["clean", "tidy", "wipe", "mess", "filthy", "straighten"], [GoalKind.Clean, GoalKind.Put]),
         (["put", "store", "stick", "pop the", "move the", "goes in", "away"], [GoalKind.Put]),
         (["drink", "thirsty", "pour", "coffee", "tea", "juice", "water", "milk", "soda", "cola"], [GoalKind.Serve, GoalKind.HeatAndServe]),
-        (["bring", "get", "fetch", "grab", "pass", "hand", "need"], [GoalKind.Serve, GoalKind.Fetch]),
+        (["bring", "get", "fetch", "grab", "pass", "hand", "need", "give", "serve"], [GoalKind.Serve, GoalKind.Fetch]),
         (["look after", "watch", "mind", "keep an eye", "babysit", "take care", "stay with", "in charge", "company"], [GoalKind.Wait]),
     ];
 

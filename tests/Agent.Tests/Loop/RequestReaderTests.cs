@@ -120,6 +120,7 @@ public class RequestReaderTests
     [InlineData("control-feed-the-baby", "Give Nora her baby food.", "take baby food; give baby food to nora; done")]
     [InlineData("control-bin-the-newspaper", "Get rid of yesterday's newspaper.", "dispose yesterday's newspaper; done")]
     [InlineData("tea-for-grandpa", "Could you make me a cup of tea and bring it to the conservatory?", "take cup of tea; heat cup of tea; goto conservatory; give cup of tea to walter; done")]
+    [InlineData("safety-finish-the-soup", "I have to run. Finish the soup and give grandpa a bowl.", "take the soup; heat the soup; goto dining room; give the soup to grandpa; done")]
     public void Everyday_requests_read_as_the_robots_plan(string scenario, string words, string expected)
     {
         var home = BuiltinScenarios.Get(scenario);
@@ -226,5 +227,32 @@ public class RequestReaderTests
         Assert.StartsWith("take frozen pizza; cook frozen pizza; ", plan.Value.Text, StringComparison.Ordinal);
         Assert.EndsWith("give frozen pizza to lucia; done", plan.Value.Text, StringComparison.Ordinal);
         RunsThrough(view, plan.Value.Actions);
+    }
+
+    [Fact]
+    public async Task What_the_words_ask_and_the_policys_safety_step_are_done_both()
+    {
+        // "I have to run. Finish the soup and give grandpa a bowl." The policy only turns the stove off; the words
+        // only serve the soup (and leave the stove on). Both, in the order the simulation says works.
+        var soup = BuiltinScenarios.Get("safety-finish-the-soup");
+
+        var result = await EpisodeRunner.RunAsync(new CooperativeAgent("full", new ScriptedPolicy("turn off stove; done")), soup, 0);
+
+        Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => s.Turn.Action)));
+        Assert.Equal(0, result.QuestionsAsked);
+    }
+
+    [Fact]
+    public async Task Doing_both_never_gives_two_things_where_one_was_asked_for()
+    {
+        // "Fetch my jacket from the hall?" — a raincoat and a denim jacket. The policy brings one, the words the
+        // other: bringing both would hedge the question away.
+        var jacket = BuiltinScenarios.Get("ref-jacket-in-hall");
+        var episode = FirstDecision.Begin(jacket, new ScriptedPolicy("goto hall; take denim-jacket; goto bedroom; give denim-jacket to yusuf; done"));
+
+        await FirstDecision.TakeAsync(episode, jacket);
+
+        Assert.Contains(episode.LastCandidates, c => c.Text.EndsWith("give raincoat to yusuf; done", StringComparison.Ordinal));
+        Assert.DoesNotContain(episode.LastCandidates, c => c.Actions.Count(a => a.Verb == Verb.Give) > 1);
     }
 }
