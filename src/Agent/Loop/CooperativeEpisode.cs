@@ -50,6 +50,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     private PendingQuestion? _pending;
     private string? _lastQuestion;
     private bool _askedWhatToDo;
+    private bool _askWhatToDo;
     private readonly HashSet<string> _refusalsAsked = new(StringComparer.Ordinal);
     private readonly List<(string Text, IReadOnlyList<HouseholdAction> Actions)> _requested = [];
     private readonly HashSet<string> _unweighedRequests = new(StringComparer.Ordinal);
@@ -409,6 +410,14 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         var chosen = response.Value < pending.Options.Count
             ? pending.Options[response.Value]
             : pending.Options.OrderByDescending(o => _lastCandidates.FirstOrDefault(c => c.Text == o) is { } c ? Value(c) : double.MinValue).First();
+        if (response.Value == pending.Options.Count && chosen == DoNothing && !_askedWhatToDo && _options.Asking != AskingRule.Never)
+        {
+            // "Either is fine" between something and nothing, after words that asked for something: perhaps neither
+            // is what they want ("Coffee, please!" with no coffee: order it?). Ask once what they would like.
+            _askWhatToDo = true;
+            return;
+        }
+
         LastChosen = _lastCandidates.FirstOrDefault(c => c.Text == chosen);
         foreach (var action in ActionParser.ParsePlan(chosen).Where(a => a.Ok))
         {
@@ -860,6 +869,13 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
     private async Task<AgentTurn?> DecideAsync(Observation observation, CancellationToken cancellationToken)
     {
+        if (_askWhatToDo && QuestionsAsked < _options.MaxQuestions)
+        {
+            _askWhatToDo = false;
+            Explanation = "The person did not mind between doing something and nothing: asking once what they would like.";
+            return Ask(observation, "What would you like me to do?", [], [], []);
+        }
+
         var (sampleTexts, candidates, questions, parsedAnything, problem) = await FrameCandidatesAsync(observation, cancellationToken);
         _lastCandidates = candidates;
         _unreportedSamples = sampleTexts;

@@ -255,4 +255,23 @@ public class RequestReaderTests
         Assert.Contains(episode.LastCandidates, c => c.Text.EndsWith("give raincoat to yusuf; done", StringComparison.Ordinal));
         Assert.DoesNotContain(episode.LastCandidates, c => c.Actions.Count(a => a.Verb == Verb.Give) > 1);
     }
+
+    [Fact]
+    public async Task Not_minding_between_something_and_nothing_brings_an_open_question()
+    {
+        // "Coffee, please!" — the cupboard holds only tea. Offered tea or nothing, the person does not mind: perhaps
+        // neither is what they want (order coffee?), so the agent asks once what they would like instead of stopping.
+        var coffee = BuiltinScenarios.Get("infeasible-out-of-coffee");
+        var world = coffee.CreateWorld();
+        Assert.True(Simulator.Execute(world, new HouseholdAction(Verb.Open, "cupboard")).Ok);
+        var episode = FirstDecision.Begin(coffee, new ScriptedPolicy("take tea; goto studio; give tea to ada; done"));
+
+        var asked = await FirstDecision.TakeAsync(episode, coffee, world);
+        Assert.StartsWith("ask ", asked.Action, StringComparison.Ordinal);
+        Assert.Contains("done", asked.Options!);
+
+        var next = await FirstDecision.TakeAsync(episode, coffee, world, null, new(Speaker.Assistant, asked.Action), new(Speaker.User, "Either is fine."));
+
+        Assert.Equal("ask \"What would you like me to do?\"", next.Action);
+    }
 }
