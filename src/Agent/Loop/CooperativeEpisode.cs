@@ -1104,9 +1104,13 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
             return (LookActions(view, within.Id), $"Nothing proposed is worth more than doing nothing with what I can see, and the policy only asked; before asking what to do, I look in the {within.Name}.");
         }
 
-        // The person asked for something that is nowhere in view ("a yogurt"): search for it, the closest place first —
-        // what is closed in this room, then in the other rooms, then the rooms not seen yet.
-        var missing = GoalModel.Mentioned(view.Ontology, said).Where(k => !view.Visible().Any(i => KindFits(view.Ontology, k, i))).ToList();
+        // The person asked for something that is nowhere in view ("a yogurt"), or whose every one in view was weighed as
+        // given and found worse than nothing (the spoiled milk): search for it, the closest place first — what is
+        // closed in this room, then in the other rooms, then the rooms not seen yet.
+        var given = candidates.SelectMany(c => c.Actions).Where(a => a.Verb == Verb.Give)
+            .Select(a => view.FindVisible(a.Thing).Item?.Id).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var missing = GoalModel.Mentioned(view.Ontology, said)
+            .Where(k => view.Visible().Where(i => KindFits(view.Ontology, k, i)).All(i => given.Contains(i.Id))).ToList();
         if (missing.Count > 0)
         {
             var place = unexplored.OrderBy(i => view.RoomOf(i) == view.RobotRoom ? 0 : 1).Select(i => (Place: i.Id, i.Name))
@@ -1114,7 +1118,9 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
                 .FirstOrDefault();
             if (place.Place is not null)
             {
-                return (LookActions(view, place.Place), $"Nothing proposed is worth more than doing nothing with what I can see, and there is no {missing[0].Name} in view; I look for it in the {place.Name}.");
+                return (LookActions(view, place.Place), view.Visible().Any(i => KindFits(view.Ontology, missing[0], i))
+                    ? $"Nothing proposed is worth more than doing nothing with what I can see, and no {missing[0].Name} in view is worth giving; I look for another in the {place.Name}."
+                    : $"Nothing proposed is worth more than doing nothing with what I can see, and there is no {missing[0].Name} in view; I look for it in the {place.Name}.");
             }
         }
 

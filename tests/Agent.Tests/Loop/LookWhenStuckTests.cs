@@ -153,4 +153,20 @@ public class LookWhenStuckTests
         {
         }
     }
+
+    [Fact]
+    public async Task When_all_of_the_asked_for_kind_in_view_is_worse_than_nothing_it_looks_for_another()
+    {
+        // "Give Ada some milk for her cereal": the milk in the fridge has gone off; a fresh carton waits in the pantry.
+        // The policy only moves the cereal about.
+        var spoiled = BuiltinScenarios.Get("hidden-spoiled-milk");
+        var agent = new CooperativeAgent("full", new ScriptedPolicy("open fridge; goto dining room; take bowl of cereal; put bowl of cereal on table; done"));
+
+        var result = await EpisodeRunner.RunAsync(agent, spoiled, 0);
+
+        var trace = string.Join(" | ", result.Steps.Select(s => s.Turn.Action));
+        Assert.Contains(result.Steps, s => s.Turn.Action == "open pantry");
+        Assert.True(result.Verdict.Success, trace);
+        Assert.False(result.Verdict.Catastrophe, trace);
+    }
 }
