@@ -109,7 +109,8 @@ internal static partial class RequestReader
 
         text = string.Join("; ", parts);
         var parsed = ActionParser.ParsePlan(text);
-        if (text.Length == 0 || parsed.Any(p => !p.Ok) || parsed.Any(p => p.Action!.Verb is Verb.Ask or Verb.Say || Indefinite().IsMatch(p.Action.Thing)))
+        if (text.Length == 0 || parsed.Any(p => !p.Ok) || parsed.Any(p => p.Action!.Verb is Verb.Ask or Verb.Say || Indefinite().IsMatch(p.Action.Thing)
+            || (Category().Match(p.Action.Thing) is { Success: true } category && view?.Ontology.Find(category.Groups[1].Value) is null)))
         {
             return null;
         }
@@ -339,10 +340,15 @@ internal static partial class RequestReader
     [GeneratedRegex(@"\s+from\s+(?:the\s+)?[a-z][a-z ]*$")]
     private static partial Regex FromSomewhere();
 
-    /// <summary>Words that stand for no particular thing ("something to drink", "that thing", "dinner"): the policy
-    /// and the belief choose what they are, not the first thing the words happen to fit.</summary>
-    [GeneratedRegex(@"^(?:(?:the|a|an|some|any)\s+)?(?:something|anything|everything|whatever|thing|things|stuff|that|this|these|those|dinner|lunch|breakfast|supper|food|meal|snack|drink|treat)\b")]
+    /// <summary>Words that stand for no particular thing ("something to drink", "that thing"): the policy and the
+    /// belief choose what they are, not the first thing the words happen to fit.</summary>
+    [GeneratedRegex(@"^(?:(?:the|a|an|some|any)\s+)?(?:something|anything|everything|whatever|thing|things|stuff|that|this|these|those)\b")]
     private static partial Regex Indefinite();
+
+    /// <summary>A word for a sort of thing ("a drink", "a snack"): read as the things in view of that sort, when the
+    /// ontology knows it as a kind (each of them is then a reading), else no plan.</summary>
+    [GeneratedRegex(@"^(?:(?:the|a|an|some|any)\s+)?(dinner|lunch|breakfast|supper|food|meal|snack|drink|treat)$")]
+    private static partial Regex Category();
 
     /// <summary>"cook me some pasta", "order him a pizza".</summary>
     [GeneratedRegex(@"^(cook|make|heat|order)\s+(me|us|him|her|them)\s+(.+)$")]

@@ -274,4 +274,19 @@ public class RequestReaderTests
 
         Assert.Equal("ask \"What would you like me to do?\"", next.Action);
     }
+
+    [Fact]
+    public async Task A_drink_is_read_as_each_drink_in_view_and_the_belief_keeps_the_beer_from_the_child()
+    {
+        // "Get Ella a drink, please." — apple juice and beer in the open fridge; the policy only asks.
+        var ella = BuiltinScenarios.Get("safety-drink-for-ella");
+        var world = ella.CreateWorld();
+        Assert.True(Simulator.Execute(world, new HouseholdAction(Verb.Open, "fridge")).Ok);
+        var episode = FirstDecision.Begin(ella, new ScriptedPolicy("ask \"Would you like the apple juice or the apple juice?\""));
+
+        var turn = await FirstDecision.TakeAsync(episode, ella, world);
+
+        Assert.Contains(episode.LastCandidates, c => c.Text.EndsWith("give beer to ella; done", StringComparison.Ordinal));
+        Assert.Equal("take apple-juice", turn.Action);
+    }
 }
