@@ -690,9 +690,10 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     }
 
     /// <summary>
-    /// When the person's words ask for it hot ("a hot drink", "hot soup, it's freezing"), a plan that gives someone
-    /// something to eat or drink that is not hot, and does not heat it, is also read with the heating right after it is
-    /// taken: the person said how they want it, the policy wrote the rest.
+    /// When the person's words ask for it hot ("a hot drink", "hot soup, it's freezing") or for a meal ("sort out
+    /// dinner", "something for lunch", "cook"), a plan that gives someone something to eat or drink that is not hot, and
+    /// does not heat it, is also read with the heating right after it is taken (a meal that can be cooked is cooked, a
+    /// drink heated): the person said how they want it, the policy wrote the rest, and the belief decides.
     /// </summary>
     private List<(string Text, IReadOnlyList<HouseholdAction> Actions)> HeatedAsSaid(Observation observation, List<(string Text, IReadOnlyList<HouseholdAction> Actions)> plans)
     {
@@ -717,7 +718,9 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
 
             var taken = actions.ToList().FindIndex(a => a.Verb == Verb.Take && a.Thing == give.Thing);
             var heated = actions.ToList();
-            heated.Insert(taken >= 0 ? taken + 1 : heated.IndexOf(give), new HouseholdAction(Verb.Heat, give.Thing));
+            // A meal that can be cooked is cooked (warmed through); a drink is heated.
+            var warm = kind.Traits.HasFlag(Traits.Cookable) && !kind.Traits.HasFlag(Traits.Drinkable) ? Verb.Cook : Verb.Heat;
+            heated.Insert(taken >= 0 ? taken + 1 : heated.IndexOf(give), new HouseholdAction(warm, give.Thing));
             if (Proposal(view, string.Join("; ", heated)) is { Question: null } proposal)
             {
                 readings.Add((string.Join("; ", proposal.Actions), proposal.Actions));
@@ -727,7 +730,7 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
         return readings.DistinctBy(r => r.Text, StringComparer.Ordinal).Take(MaxReadings).ToList();
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:hot|warm|warmed|heated|heat|warm it|piping)\b")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:hot|warm|warmed|heated|heat|warm it|piping|dinner|supper|lunch|meal|cook|cooked)\b")]
     private static partial System.Text.RegularExpressions.Regex HotWords();
 
     /// <summary>Whether <paramref name="name"/> in a plan can mean <paramref name="item"/>: it names it alone, or it

@@ -155,4 +155,16 @@ public class ReadingReferentsTests
         await FirstDecision.TakeAsync(notSaid, raj, instruction: "Make me a drink when you get a sec.");
         Assert.DoesNotContain(notSaid.LastCandidates, c => c.Text.Contains("heat", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Dinner_is_a_cooked_meal_so_a_plan_that_serves_the_leftovers_cold_is_read_cooked()
+    {
+        // "I'm starving. Sort out dinner for me?" The policy brings the leftover curry from the fridge, cold.
+        var sam = BuiltinScenarios.Get("pref-dinner-sam");
+        var episode = Begin(sam, CooperativeAgentOptions.Default, "open fridge; take leftovers; goto lounge; give leftovers to sam; done");
+
+        await FirstAsync(episode, sam);
+
+        Assert.Contains(episode.LastCandidates, c => c.Text == "open fridge; take leftovers; cook leftovers; goto lounge; give leftovers to sam; done");
+    }
 }
