@@ -77,4 +77,133 @@ public sealed class SlotKvCacheTests
         var logits = model.Decode(tensor(new long[] { 8 }).unsqueeze(1), cache);
         Assert.True(logits[0].allclose(Reference(model, [.. Sequences[2], 8]), rtol: 0, atol: 1e-5));
     }
+
+    [Fact]
+    public void The_samples_of_one_prompt_share_it_and_each_decodes_its_own_continuation()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 6);
+        // Two prompts of different lengths, three samples and two, each sample fed its own tokens.
+        int[][] prompts = [Sequences[0][..5], Sequences[1]];
+        var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
+        var width = (int)tokens.shape[1];
+        using (var prefill = new KvCache(model.Config, prompts.Length, width))
+        {
+            model.forward(tokens, mask, prefill);
+            Assert.Equal(0, cache.Add(prefill, 0, width - prompts[0].Length, prompts[0].Length, copies: 3));
+            Assert.Equal(3, cache.Add(prefill, 1, width - prompts[1].Length, prompts[1].Length, copies: 2));
+        }
+
+        Assert.Equal((5, 2), (cache.Count, cache.Groups));
+        int[][] fed = [[8, 3], [17, 17], [25, 4], [6, 36], [39, 2]];
+        Tensor logits = null!;
+        for (var step = 0; step < 2; step++)
+        {
+            logits = model.Decode(tensor(fed.Select(f => (long)f[step]).ToArray()).unsqueeze(1), cache);
+        }
+
+        for (var slot = 0; slot < fed.Length; slot++)
+        {
+            var prompt = prompts[slot < 3 ? 0 : 1];
+            Assert.Equal(prompt.Length + 2, cache.LengthOf(slot));
+            Assert.True(logits[slot].allclose(Reference(model, [.. prompt, .. fed[slot]]), rtol: 0, atol: 1e-5), $"slot {slot} differs from the full pass");
+        }
+    }
+
+    [Fact]
+    public void A_prompt_is_freed_with_its_last_sample_and_the_slots_that_move_keep_decoding_their_own_sequence()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 5);
+        using (var prefill = new KvCache(model.Config, 1, Sequences[0].Length))
+        {
+            model.forward(tensor(Sequences[0].Select(t => (long)t).ToArray()).unsqueeze(0), null, prefill);
+            cache.Add(prefill, 0, 0, 3, copies: 2);      // group 0: slots 0, 1 continue the first 3 tokens
+            cache.Add(prefill, 0, 0, 5, copies: 1);      // group 1: slot 2 continues the first 5
+            cache.Add(prefill, 0, 0, 4, copies: 2);      // group 2: slots 3, 4 continue the first 4
+        }
+
+        var seen = new List<int>[5];
+        for (var slot = 0; slot < 5; slot++)
+        {
+            seen[slot] = [.. Sequences[0][..(slot < 2 ? 3 : slot == 2 ? 5 : 4)]];
+        }
+
+        // Slot 2 leaves (slot 4 moves in) and with it its whole prompt (group 2 moves into group 1's place); then the
+        // two samples of group 0 leave (the last group moves into its place). What stays must still read its own
+        // prompt and its own tokens.
+        var order = seen.ToList();
+        Step(model, cache, order, token: 10);
+        Assert.Equal(4, cache.Remove(2));
+        Moved(order, 2, 4);
+        Assert.Equal(2, cache.Groups);
+        Step(model, cache, order, token: 20);
+        Assert.Equal(3, cache.Remove(0));
+        Moved(order, 0, 3);
+        Assert.Equal(2, cache.Groups);
+        Assert.Equal(2, cache.Remove(1));
+        Moved(order, 1, 2);
+        Assert.Equal(1, cache.Groups);
+        var logits = Step(model, cache, order, token: 30);
+
+        Assert.Equal(2, cache.Count);
+        for (var slot = 0; slot < order.Count; slot++)
+        {
+            Assert.Equal(order[slot].Count, cache.LengthOf(slot));
+            Assert.True(logits[slot].allclose(Reference(model, [.. order[slot]]), rtol: 0, atol: 1e-5), $"slot {slot} differs from the full pass");
+        }
+    }
+
+    /// <summary>What <see cref="SlotKvCache.Remove"/> did to the slots: the last one moved into the freed one.</summary>
+    private static void Moved(List<List<int>> sequences, int freed, int last)
+    {
+        sequences[freed] = sequences[last];
+        sequences.RemoveAt(last);
+    }
+
+    /// <summary>Feeds every slot a token of its own (token + slot), recording it in that slot's sequence.</summary>
+    private static Tensor Step(Gpt model, SlotKvCache cache, List<List<int>> sequences, int token)
+    {
+        var fed = sequences.Select((s, slot) => token + slot).ToArray();
+        for (var slot = 0; slot < fed.Length; slot++)
+        {
+            sequences[slot].Add(fed[slot]);
+        }
+
+        return model.Decode(tensor(fed.Select(t => (long)t).ToArray()).unsqueeze(1), cache);
+    }
+
+    [Fact]
+    public void Bad_prompts_and_a_step_that_fails_part_way_leave_the_slots_as_they_were()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 4);
+        using var prefill = new KvCache(model.Config, 1, Sequences[1].Length);
+        model.forward(tensor(Sequences[1].Select(t => (long)t).ToArray()).unsqueeze(0), null, prefill);
+
+        Assert.Throws<InvalidOperationException>(() => cache.Add(prefill, 0, 0, 3, copies: 5));   // a group too large
+        Assert.Throws<InvalidOperationException>(() => cache.Add(prefill, 0, 0, 3, copies: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Add(prefill, 1, 0, 3));            // no such row
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Add(prefill, 0, 1, 3));            // past the prefill
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Add(prefill, 0, 0, 0));
+        Assert.Throws<InvalidOperationException>(() => model.Decode(zeros(0, 1, ScalarType.Int64), cache)); // no slot yet
+        Assert.Equal((0, 0), (cache.Count, cache.Groups));
+
+        cache.Add(prefill, 0, 0, 3, copies: 2);
+        Assert.Throws<ArgumentException>(() => model.Decode(tensor(new long[] { 5 }).unsqueeze(1), cache)); // one token for two slots
+        // A token id outside the vocabulary fails inside the step, after it began.
+        Assert.ThrowsAny<Exception>(() => model.Decode(tensor(new long[] { 5, 400 }).unsqueeze(1), cache));
+        Assert.Equal(3, cache.LengthOf(1));
+
+        var logits = model.Decode(tensor(new long[] { 5, 6 }).unsqueeze(1), cache);
+        Assert.True(logits[1].allclose(Reference(model, [.. Sequences[1], 6]), rtol: 0, atol: 1e-5));
+        cache.Add(prefill, 0, 0, 2, copies: 2);                                                      // joining after a failed step works
+        Assert.Equal((4, 2), (cache.Count, cache.Groups));
+    }
 }
