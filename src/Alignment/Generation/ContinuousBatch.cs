@@ -153,7 +153,7 @@ public sealed class ContinuousBatch : IDisposable
                     var running = new Running(requests[i]);
                     _running.Add(running);
                     var (source, row, from) = sources[promptOf[i]];
-                    _cache.Add(source, row, from, distinct[promptOf[i]].Length, requests[i].Samples);
+                    _cache.Add(source, row, from, distinct[promptOf[i]], requests[i].Samples);
                     for (var sample = 0; sample < requests[i].Samples; sample++)
                     {
                         _slots.Add(new Row(running, sample));
