@@ -256,19 +256,22 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
             ownRead[s] = new Read(s, _own.Lengths[s] + 1); // the new token too
         }
 
-        LevelStep[] levels =
-        [
-            LevelStep.Shared(_bases, baseRead, device),
-            LevelStep.Shared(_groups, groupRead, device),
-            LevelStep.PerSlot(_own, ownRead),
-        ];
+        // A level no slot reads this step (no call's prompt goes on past its base, as with one call alone) is left out.
+        List<(LevelStep Level, Read[] Reads)> read = [(LevelStep.Shared(_bases, baseRead, device), baseRead)];
+        if (groupRead.Any(r => r.Length > 0))
+        {
+            read.Add((LevelStep.Shared(_groups, groupRead, device), groupRead));
+        }
+
+        read.Add((LevelStep.PerSlot(_own, ownRead), ownRead));
+        var levels = read.Select(r => r.Level).ToArray();
 
         // Added to the scores: 0 where a slot may look, −∞ where not; (Count, 1, the levels' widths summed).
         var width = levels.Sum(l => l.Width);
         var mask = new float[count * width];
         Array.Fill(mask, float.NegativeInfinity);
         var offset = 0;
-        foreach (var (level, reads) in levels.Zip([baseRead, groupRead, ownRead]))
+        foreach (var (level, reads) in read)
         {
             for (var s = 0; s < count; s++)
             {
