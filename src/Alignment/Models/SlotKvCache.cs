@@ -429,7 +429,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     private sealed class LevelStep
     {
         private readonly Level _level;
-        private readonly Tensor? _place;  // (Count) int64; null for a level with an entry per slot (slot s reads entry s)
+        private readonly Tensor? _place;  // (Count) int64; null when slot s is grid row s (always so for the own level)
         private readonly int _entries;
         private readonly int _widest;
 
@@ -459,12 +459,16 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
             }
 
             var widest = readers.Max();
+            var inOrder = level.Count * widest == reads.Length;
             for (var s = 0; s < reads.Length; s++)
             {
                 place[s] = ((long)reads[s].Entry * widest) + ranks[s];
+                inOrder &= place[s] == s;
             }
 
-            return new(level, Math.Max(1, reads.Max(r => r.Length)), tensor(place, device: device), level.Count, widest);
+            // Slots already in grid order (one call alone, or calls of equal size that joined in turn): the grid is a
+            // view of the rows, no copy.
+            return new(level, Math.Max(1, reads.Max(r => r.Length)), inOrder ? null : tensor(place, device: device), level.Count, widest);
         }
 
         /// <summary>Layer <paramref name="layer"/>'s keys read this step, (entries, H, Width, D).</summary>
@@ -475,26 +479,17 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         /// <summary>Rows (Count, H, X) laid out as (entries, H, widest, X).</summary>
         public Tensor ToGrid(Tensor rows)
         {
-            if (_place is null)
-            {
-                return rows.unsqueeze(2);
-            }
-
             var (heads, x) = (rows.shape[1], rows.shape[2]);
-            var grid = zeros(_entries * _widest, heads, x, dtype: rows.dtype, device: rows.device).index_copy_(0, _place, rows);
+            var grid = _place is null ? rows : zeros(_entries * _widest, heads, x, dtype: rows.dtype, device: rows.device).index_copy_(0, _place, rows);
             return grid.view(_entries, _widest, heads, x).transpose(1, 2);
         }
 
         /// <summary>The inverse of <see cref="ToGrid"/>: (entries, H, widest, X) → (Count, H, X).</summary>
         public Tensor FromGrid(Tensor grid)
         {
-            if (_place is null)
-            {
-                return grid.squeeze(2);
-            }
-
             var (heads, x) = (grid.shape[1], grid.shape[3]);
-            return grid.transpose(1, 2).reshape(_entries * _widest, heads, x).index_select(0, _place);
+            var rows = grid.transpose(1, 2).reshape(_entries * _widest, heads, x);
+            return _place is null ? rows : rows.index_select(0, _place);
         }
     }
 }
