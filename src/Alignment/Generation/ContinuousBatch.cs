@@ -21,8 +21,9 @@ public sealed record FinishedGeneration(GenerationRequest Request, IReadOnlyList
 /// <summary>
 /// Iteration-level (continuous) batching: requests join the running batch between decoding steps and leave as
 /// soon as their responses end, so a request never waits for a whole batch to finish and every step decodes only
-/// rows still generating. Each request's prompt is prefilled once and its keys and values copied to its samples'
-/// slots of one <see cref="SlotKvCache"/>; each step then feeds every row its last token in one batch.
+/// rows still generating. Each request's prompt is prefilled once and held once for all its samples in one
+/// <see cref="SlotKvCache"/> (and its beginning not at all when a prompt held there begins alike); each step then feeds
+/// every row its last token in one batch.
 /// </summary>
 /// <remarks>
 /// Each request draws from its own generator seeded with <see cref="GenerationRequest.Seed"/>, one uniform per
@@ -153,7 +154,7 @@ public sealed class ContinuousBatch : IDisposable
                     var running = new Running(requests[i]);
                     _running.Add(running);
                     var (source, row, from) = sources[promptOf[i]];
-                    _cache.Add(source, row, from, distinct[promptOf[i]].Length, requests[i].Samples);
+                    _cache.Add(source, row, from, distinct[promptOf[i]], requests[i].Samples);
                     for (var sample = 0; sample < requests[i].Samples; sample++)
                     {
                         _slots.Add(new Row(running, sample));

@@ -29,23 +29,22 @@ internal sealed class CausalSelfAttention : nn.Module
     }
 
     /// <param name="x">(B, T, C) normalised input.</param>
-    /// <param name="allowed">(B, 1, T, S) bool: query t may attend key s (causal, not padding).</param>
+    /// <param name="allowed">(B, 1, T, S) bool: query t may attend key s (causal, not padding); null only with a cache
+    /// that masks by itself (<see cref="SlotKvCache"/>).</param>
     /// <param name="cache">Cache to append to and read from, or null to attend only within <paramref name="x"/>.</param>
     /// <param name="layer">This block's index in the cache.</param>
-    public Tensor Forward(Tensor x, Tensor allowed, IKeyValueStore? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)
     {
         var (batch, time, width) = (x.shape[0], x.shape[1], x.shape[2]);
         var qkv = _qkv.forward(x).split(width, dim: 2);                      // 3 × (B, T, C)
         var q = qkv[0].view(batch, time, _heads, width / _heads).transpose(1, 2); // (B, H, T, D)
         var k = qkv[1].view(batch, time, _heads, width / _heads).transpose(1, 2);
         var v = qkv[2].view(batch, time, _heads, width / _heads).transpose(1, 2);
-        if (cache is not null)
-        {
-            (k, v) = cache.Store(layer, k, v);                                 // (B, H, S, D)
-        }
-
-        // softmax(q kᵀ / √D + mask) v, with the mask as a boolean "may attend" tensor.
-        var y = F.scaled_dot_product_attention(q, k, v, allowed, p: training ? _dropout : 0.0);
+        // softmax(q kᵀ / √D + mask) v, with the mask as a boolean "may attend" tensor. A cache attends over what it
+        // holds as well; caches serve generation only, so they take no dropout.
+        var y = cache is null
+            ? F.scaled_dot_product_attention(q, k, v, allowed, p: training ? _dropout : 0.0)
+            : cache.Attend(layer, q, k, v, allowed);                           // (B, H, T, D)
         y = y.transpose(1, 2).contiguous().view(batch, time, width);          // (B, T, C)
         return _residualDropout.forward(_projection.forward(y));
     }
@@ -93,7 +92,7 @@ internal sealed class Block : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x, Tensor allowed, IKeyValueStore? cache, int layer)
+    public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)
     {
         x = x + _attention.Forward(_attentionNorm.forward(x), allowed, cache, layer);
         return x + _mlp.forward(_mlpNorm.forward(x));

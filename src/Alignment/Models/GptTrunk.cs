@@ -130,15 +130,23 @@ public sealed class GptTrunk : nn.Module
         }
 
         using var scope = NewDisposeScope();
-        var (positions, allowed) = cache.BeginStep(tokens.device, Config.Heads, Config.HeadWidth);
-        var x = _dropout.forward(_tokenEmbedding.forward(tokens) + _positionEmbedding.forward(positions)); // (Count, 1, C)
-        for (var layer = 0; layer < _blocks.Count; layer++)
+        var positions = cache.BeginStep(tokens.device);                                                 // (Count, 1)
+        var completed = false;
+        try
         {
-            x = _blocks[layer].Forward(x, allowed, cache, layer);
-        }
+            var x = _dropout.forward(_tokenEmbedding.forward(tokens) + _positionEmbedding.forward(positions)); // (Count, 1, C)
+            for (var layer = 0; layer < _blocks.Count; layer++)
+            {
+                x = _blocks[layer].Forward(x, allowed: null, cache, layer); // the cache masks by itself
+            }
 
-        cache.EndStep();
-        return _finalNorm.forward(x).MoveToOuterDisposeScope();
+            completed = true;
+            return _finalNorm.forward(x).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            cache.EndStep(completed);
+        }
     }
 
     /// <summary>GPT-2 initialisation: N(0, 0.02) weights, zero biases, residual projections scaled by 1/√(2·Layers).</summary>

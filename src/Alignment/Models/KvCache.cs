@@ -68,11 +68,19 @@ public sealed class KvCache : IKeyValueStore, IDisposable
         return (_keys[layer].narrow(2, 0, Length + count), _values[layer].narrow(2, 0, Length + count));
     }
 
-    (Tensor Keys, Tensor Values) IKeyValueStore.Store(int layer, Tensor k, Tensor v) => Store(layer, k, v);
+    Tensor IKeyValueStore.Attend(int layer, Tensor q, Tensor k, Tensor v, Tensor? allowed)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
+        var (keys, values) = Store(layer, k, v);                               // (B, H, S, D)
+        return nn.functional.scaled_dot_product_attention(q, keys, values, allowed);
+    }
 
     /// <summary>Layer <paramref name="layer"/>'s key and value buffers, (B, H, Capacity, D) each (for copying a
     /// prefilled row elsewhere, as <see cref="SlotKvCache.Add"/> does).</summary>
     internal (Tensor Keys, Tensor Values) Layer(int layer) => (_keys[layer], _values[layer]);
+
+    /// <summary>Sequences held.</summary>
+    internal int Rows => (int)_keyMask.shape[0];
 
     /// <summary>Layers held.</summary>
     internal int Layers => _keys.Length;

@@ -6,22 +6,39 @@ namespace CoopAgent.Alignment.Models;
 /// <summary>
 /// Keys and values of many independent sequences decoded together, one <em>slot</em> each, every slot with its own
 /// length: sequences join (<see cref="Add"/>) and leave (<see cref="Remove"/>) between decoding steps without
-/// moving the others, and no slot carries padding. The buffers are allocated once at full size and reused, so a
-/// long-running batch allocates nothing per step (copying a whole <see cref="KvCache"/> into fresh memory to add
-/// or drop rows cost as much as a decoding step).
+/// moving the others, and no slot carries padding. What sequences share is held once: the samples that join together
+/// from one prompt (a call) form a <em>group</em> that holds the prompt once, and a prompt that begins with at least
+/// <see cref="MinimumShared"/> tokens of a prompt already held (the same home and conversation) reads those from it, its
+/// <em>base</em>, and holds only the rest. Each slot holds only the tokens it generated. The buffers are allocated once
+/// at full size and reused, so a long-running batch allocates nothing per step.
 /// </summary>
-/// <remarks>Slots in use are always 0 … <see cref="Count"/> − 1 (removing one moves the last into its place), so a
-/// step reads them as one contiguous batch. Owned by one thread; its tensors live outside every dispose scope.</remarks>
+/// <remarks>
+/// Why: with a copy of the prompt per slot, a step of 64 slots (prompts of ~150 tokens) read ~84 MB of keys and
+/// values, most of a decoding step. A step's attention is one softmax over [the slot's base prefix ‖ its group's rest
+/// of the prompt ‖ its own tokens]; for the two shared parts the queries of the slots that share an entry are laid out
+/// in an (entries, widest) grid so that one batched matmul scores them against what they share.
+/// Slots, groups and bases in use are always 0 … count − 1 (freeing one moves the last into its place), so a step reads
+/// them as contiguous batches. Owned by one thread; its tensors live outside every dispose scope.
+/// </remarks>
 public sealed class SlotKvCache : IKeyValueStore, IDisposable
 {
-    private readonly Tensor[] _keys;   // per layer (Slots, H, Capacity, D)
-    private readonly Tensor[] _values; // per layer (Slots, H, Capacity, D)
-    private readonly int[] _lengths;
-    private Tensor? _writeAt;          // during a step: (Count, H, 1, D) int64, each slot's length
-    private int _stepWidth;            // during a step: the longest slot + 1
+    /// <summary>Fewest leading tokens a joining prompt must share with a held base to read them from it.</summary>
+    public const int MinimumShared = 16;
+
+    private readonly Level _bases;          // entry b: a prompt as it joined (its first tokens serve later prompts)
+    private readonly Level _groups;         // entry g: group g's prompt after what it reads from its base
+    private readonly Level _own;            // entry s: slot s's generated tokens
+    private readonly int[][] _baseTokens;   // per base: the prompt it holds
+    private readonly int[] _baseUsers;      // per base: groups reading it
+    private readonly int[] _groupBase;      // per group: its base
+    private readonly int[] _groupShared;    // per group: leading tokens read from its base
+    private readonly int[] _groupMembers;   // per group: slots still in it
+    private readonly int[] _groupOf;        // per slot
+    private readonly double _scale;
+    private Step? _step;
 
     /// <param name="config">The model's shape; each slot holds up to its context length.</param>
-    /// <param name="slots">Most sequences at once.</param>
+    /// <param name="slots">Most sequences at once (and so most groups and bases).</param>
     /// <param name="device">Where the buffers live (the model's device).</param>
     public SlotKvCache(GptConfig config, int slots, Device? device = null)
     {
@@ -30,143 +47,449 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         device ??= CPU;
         Slots = slots;
         Capacity = config.ContextLength;
-        _lengths = new int[slots];
-        _keys = new Tensor[config.Layers];
-        _values = new Tensor[config.Layers];
-        for (var i = 0; i < config.Layers; i++)
-        {
-            // Zeros, not empty: a slot's unused positions are masked out of attention, but 0 · NaN would still be NaN.
-            _keys[i] = zeros(slots, config.Heads, Capacity, config.HeadWidth, device: device).DetachFromDisposeScope();
-            _values[i] = zeros(slots, config.Heads, Capacity, config.HeadWidth, device: device).DetachFromDisposeScope();
-        }
+        _scale = 1.0 / Math.Sqrt(config.HeadWidth);
+        _bases = new Level(config, slots, device);
+        _groups = new Level(config, slots, device);
+        _own = new Level(config, slots, device);
+        _baseTokens = new int[slots][];
+        _baseUsers = new int[slots];
+        _groupBase = new int[slots];
+        _groupShared = new int[slots];
+        _groupMembers = new int[slots];
+        _groupOf = new int[slots];
     }
 
     /// <summary>Most sequences at once.</summary>
     public int Slots { get; }
 
-    /// <summary>Most positions per slot (the model's context length).</summary>
+    /// <summary>Most positions per slot, prompt included (the model's context length).</summary>
     public int Capacity { get; }
 
     /// <summary>Slots in use: 0 … Count − 1.</summary>
-    public int Count { get; private set; }
+    public int Count => _own.Count;
 
-    /// <summary>Tokens held in <paramref name="slot"/>.</summary>
+    /// <summary>Calls held (one per <see cref="Add"/> with a slot still in use).</summary>
+    public int Groups => _groups.Count;
+
+    /// <summary>Distinct prompt beginnings held, each read by one or more groups.</summary>
+    public int Bases => _bases.Count;
+
+    /// <summary>Tokens held for <paramref name="slot"/>: its prompt and what it generated.</summary>
     public int LengthOf(int slot)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)Count, nameof(slot));
-        return _lengths[slot];
+        var group = _groupOf[slot];
+        return _groupShared[group] + _groups.Lengths[group] + _own.Lengths[slot];
     }
 
-    /// <summary>Takes <paramref name="copies"/> free slots for sequences whose keys and values are positions
-    /// [<paramref name="from"/>, <paramref name="from"/> + <paramref name="length"/>) of row <paramref name="row"/> of
-    /// <paramref name="source"/> (a prefilled prompt, copied to each of its samples; left padding before
-    /// <paramref name="from"/> is not copied).</summary>
+    /// <summary>Takes <paramref name="copies"/> free slots for sequences that continue <paramref name="prompt"/>, whose
+    /// keys and values are positions [<paramref name="from"/>, <paramref name="from"/> + its length) of row
+    /// <paramref name="row"/> of <paramref name="source"/> (a prefilled prompt; left padding before
+    /// <paramref name="from"/> is not copied). The prompt is held once for all of them, and its beginning not at all
+    /// when a held prompt begins with the same <see cref="MinimumShared"/> or more tokens (their keys and values are the
+    /// same: causal attention sees only what precedes).</summary>
     /// <returns>The first of the new slots (they are the last ones in use).</returns>
-    public int Add(KvCache source, int row, int from, int length, int copies = 1)
+    public int Add(KvCache source, int row, int from, int[] prompt, int copies = 1)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(prompt);
         if (copies < 1 || Count + copies > Slots)
         {
             throw new InvalidOperationException($"{copies} more slots do not fit: {Count} of {Slots} are in use.");
         }
 
-        if (length <= 0 || length >= Capacity || from < 0 || from + length > source.Length)
+        var length = prompt.Length;
+        if (length == 0 || length >= Capacity || from < 0 || from + length > source.Length || (uint)row >= (uint)source.Rows)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), $"positions {from} … {from + length} do not fit the source ({source.Length}) or leave no room in a slot ({Capacity}).");
+            throw new ArgumentOutOfRangeException(nameof(prompt), $"a prompt of {length} tokens at {from} of row {row} does not fit the source ({source.Rows} rows of {source.Length}) or leaves no room in a slot ({Capacity}).");
+        }
+
+        if (_step is not null)
+        {
+            throw new InvalidOperationException("slots cannot join during a step.");
         }
 
         using var scope = NewDisposeScope();
-        var first = Count;
-        for (var layer = 0; layer < _keys.Length; layer++)
+        var (based, shared) = LongestHeldBeginning(prompt);
+        if (shared < MinimumShared)
         {
-            var (keys, values) = source.Layer(layer);
-            // copy_ broadcasts the one source row over the new slots.
-            _keys[layer].narrow(0, first, copies).narrow(2, 0, length).copy_(keys.narrow(0, row, 1).narrow(2, from, length));
-            _values[layer].narrow(0, first, copies).narrow(2, 0, length).copy_(values.narrow(0, row, 1).narrow(2, from, length));
+            based = _bases.Count++;
+            _bases.Write(based, source, row, from, length);
+            _baseTokens[based] = [.. prompt];
+            _baseUsers[based] = 0;
+            shared = length;
         }
 
-        Array.Fill(_lengths, length, first, copies);
-        Count += copies;
+        _baseUsers[based]++;
+        var group = _groups.Count++;
+        _groups.Write(group, source, row, from + shared, length - shared);
+        _groupBase[group] = based;
+        _groupShared[group] = shared;
+        _groupMembers[group] = copies;
+        var first = Count;
+        for (var slot = first; slot < first + copies; slot++)
+        {
+            _own.Lengths[slot] = 0;
+            _groupOf[slot] = group;
+        }
+
+        _own.Count += copies;
         return first;
     }
 
-    /// <summary>Frees <paramref name="slot"/>: the last slot in use moves into it.</summary>
+    /// <summary>The held base that shares the most leading tokens with <paramref name="prompt"/>, and how many.</summary>
+    private (int Base, int Shared) LongestHeldBeginning(int[] prompt)
+    {
+        var (best, most) = (-1, 0);
+        for (var b = 0; b < _bases.Count; b++)
+        {
+            var shared = prompt.AsSpan().CommonPrefixLength(_baseTokens[b]);
+            if (shared > most)
+            {
+                (best, most) = (b, shared);
+            }
+        }
+
+        return (best, most);
+    }
+
+    /// <summary>Frees <paramref name="slot"/>: the last slot in use moves into it. A group no slot continues any more is
+    /// freed too, and a base no group reads (the last group and base move into their places).</summary>
     /// <returns>The slot that moved into <paramref name="slot"/> (its old index), or −1 when it was the last.</returns>
     public int Remove(int slot)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)Count, nameof(slot));
-        var last = Count - 1;
-        Count--;
-        if (slot == last)
+        if (_step is not null)
         {
-            return -1;
+            throw new InvalidOperationException("slots cannot leave during a step.");
         }
 
         using var scope = NewDisposeScope();
-        var length = _lengths[last];
-        for (var layer = 0; layer < _keys.Length; layer++)
+        var group = _groupOf[slot];
+        if (--_groupMembers[group] == 0)
         {
-            _keys[layer][slot].narrow(1, 0, length).copy_(_keys[layer][last].narrow(1, 0, length));
-            _values[layer][slot].narrow(1, 0, length).copy_(_values[layer][last].narrow(1, 0, length));
+            RemoveGroup(group);
         }
 
-        _lengths[slot] = length;
+        var last = _own.MoveLast(slot);
+        if (last >= 0)
+        {
+            _groupOf[slot] = _groupOf[last];
+        }
+
         return last;
     }
 
-    /// <summary>Starts a step of one new token per slot in use: returns each slot's position (Count, 1) and which
-    /// cached positions each slot's new token may attend to, (Count, 1, 1, S) bool with S the longest slot + 1.</summary>
-    internal (Tensor Positions, Tensor Allowed) BeginStep(Device device, int heads, int headWidth)
+    private void RemoveGroup(int group)
+    {
+        var based = _groupBase[group];
+        if (--_baseUsers[based] == 0)
+        {
+            RemoveBase(based);
+        }
+
+        var last = _groups.MoveLast(group);
+        if (last < 0)
+        {
+            return;
+        }
+
+        (_groupBase[group], _groupShared[group], _groupMembers[group]) = (_groupBase[last], _groupShared[last], _groupMembers[last]);
+        for (var s = 0; s < Count; s++)
+        {
+            if (_groupOf[s] == last)
+            {
+                _groupOf[s] = group;
+            }
+        }
+    }
+
+    private void RemoveBase(int based)
+    {
+        var last = _bases.MoveLast(based);
+        if (last < 0)
+        {
+            return;
+        }
+
+        (_baseTokens[based], _baseUsers[based]) = (_baseTokens[last], _baseUsers[last]);
+        for (var g = 0; g < _groups.Count; g++)
+        {
+            if (_groupBase[g] == last)
+            {
+                _groupBase[g] = based;
+            }
+        }
+    }
+
+    /// <summary>Starts a step of one new token per slot in use and returns each slot's position (Count, 1). The
+    /// step's index and mask tensors belong to the caller's dispose scope and serve every layer.</summary>
+    internal Tensor BeginStep(Device device)
     {
         if (Count == 0)
         {
             throw new InvalidOperationException("no slot is in use.");
         }
 
-        if (_lengths.Take(Count).Any(l => l >= Capacity))
+        var count = Count;
+        var positions = new long[count];
+        var ownLengths = new long[count];
+        for (var s = 0; s < count; s++)
         {
-            throw new InvalidOperationException($"a slot is full ({Capacity} positions).");
+            positions[s] = LengthOf(s);
+            ownLengths[s] = _own.Lengths[s];
+            if (positions[s] >= Capacity)
+            {
+                throw new InvalidOperationException($"slot {s} is full ({Capacity} positions).");
+            }
         }
 
-        var lengths = tensor(_lengths.Take(Count).Select(l => (long)l).ToArray(), device: device).unsqueeze(1); // (Count, 1)
-        _stepWidth = _lengths.Take(Count).Max() + 1;
-        _writeAt = lengths.view(Count, 1, 1, 1).expand(Count, heads, 1, headWidth);
-        var allowed = arange(0, _stepWidth, device: device).unsqueeze(0) <= lengths;                          // (Count, S)
-        return (lengths, allowed.unsqueeze(1).unsqueeze(2));
+        // What each slot reads at each level: which entry, and how many of its positions.
+        var baseRead = new Read[count];
+        var groupRead = new Read[count];
+        var ownRead = new Read[count];
+        for (var s = 0; s < count; s++)
+        {
+            var group = _groupOf[s];
+            baseRead[s] = new Read(_groupBase[group], _groupShared[group]);
+            groupRead[s] = new Read(group, _groups.Lengths[group]);
+            ownRead[s] = new Read(s, _own.Lengths[s] + 1); // the new token too
+        }
+
+        // A level no slot reads this step (no call's prompt goes on past its base, as with one call alone) is left out.
+        List<(LevelStep Level, Read[] Reads)> read = [(LevelStep.Shared(_bases, baseRead, device), baseRead)];
+        if (groupRead.Any(r => r.Length > 0))
+        {
+            read.Add((LevelStep.Shared(_groups, groupRead, device), groupRead));
+        }
+
+        read.Add((LevelStep.PerSlot(_own, ownRead), ownRead));
+        var levels = read.Select(r => r.Level).ToArray();
+
+        // Added to the scores: 0 where a slot may look, −∞ where not; (Count, 1, the levels' widths summed).
+        var width = levels.Sum(l => l.Width);
+        var mask = new float[count * width];
+        Array.Fill(mask, float.NegativeInfinity);
+        var offset = 0;
+        foreach (var (level, reads) in read)
+        {
+            for (var s = 0; s < count; s++)
+            {
+                Array.Fill(mask, 0f, (s * width) + offset, reads[s].Length);
+            }
+
+            offset += level.Width;
+        }
+
+        _step = new Step(levels, tensor(mask, [count, 1, width], device: device), tensor(ownLengths, device: device).view(count, 1, 1, 1));
+        return tensor(positions, device: device).unsqueeze(1);
     }
 
-    /// <summary>Writes each slot's new key and value (Count, H, 1, D) at its own length and returns all keys and values
-    /// up to the longest slot, (Count, H, S, D); positions past a slot's length are masked by <see cref="BeginStep"/>.</summary>
-    (Tensor Keys, Tensor Values) IKeyValueStore.Store(int layer, Tensor k, Tensor v)
+    /// <summary>Writes each slot's new key and value (Count, H, 1, D) after its own tokens and attends: the slot's
+    /// query against its base's shared beginning, its group's rest of the prompt and its own tokens, new one included.</summary>
+    Tensor IKeyValueStore.Attend(int layer, Tensor q, Tensor k, Tensor v, Tensor? allowed)
     {
-        if (_writeAt is null || k.shape[2] != 1)
+        if (_step is not { } step || k.shape[2] != 1)
         {
             throw new InvalidOperationException("a slot cache takes one token per slot, inside a step.");
         }
 
-        var keys = _keys[layer].narrow(0, 0, Count);
-        var values = _values[layer].narrow(0, 0, Count);
-        keys.scatter_(2, _writeAt, k);
-        values.scatter_(2, _writeAt, v);
-        return (keys.narrow(2, 0, _stepWidth), values.narrow(2, 0, _stepWidth));
-    }
+        var (count, heads, width) = (Count, q.shape[1], q.shape[3]);
+        var writeAt = step.OwnLengths.expand(count, heads, 1, width);
+        _own.Keys[layer].narrow(0, 0, count).scatter_(2, writeAt, k);
+        _own.Values[layer].narrow(0, 0, count).scatter_(2, writeAt, v);
 
-    /// <summary>Ends a step: every slot in use is one token longer.</summary>
-    internal void EndStep()
-    {
-        for (var slot = 0; slot < Count; slot++)
+        var query = (q * _scale).squeeze(2);                                                     // (Count, H, D)
+        var scores = step.Levels.Select(l => l.FromGrid(l.ToGrid(query).matmul(l.Keys(layer).transpose(2, 3)))).ToList(); // (Count, H, width)
+        var weights = (cat(scores, 2) + step.Mask).softmax(2);                                   // (Count, H, widths summed)
+        Tensor? output = null;
+        var offset = 0;
+        foreach (var level in step.Levels)
         {
-            _lengths[slot]++;
+            var part = level.FromGrid(level.ToGrid(weights.narrow(2, offset, level.Width)).matmul(level.Values(layer))); // (Count, H, D)
+            output = output is null ? part : output + part;
+            offset += level.Width;
         }
 
-        _writeAt = null; // owned by the step's dispose scope
+        return output!.unsqueeze(2);                                                             // (Count, H, 1, D)
+    }
+
+    /// <summary>Ends a step: when it <paramref name="completed"/>, every slot in use is one token longer; a step that
+    /// failed part-way leaves the lengths as they were (what it wrote past them is never read).</summary>
+    internal void EndStep(bool completed)
+    {
+        for (var slot = 0; completed && slot < Count; slot++)
+        {
+            _own.Lengths[slot]++;
+        }
+
+        _step = null; // its tensors are owned by the step's dispose scope
     }
 
     public void Dispose()
     {
-        foreach (var t in _keys.Concat(_values))
+        _bases.Dispose();
+        _groups.Dispose();
+        _own.Dispose();
+    }
+
+    /// <summary>Which entry of a level a slot reads, and how many of its positions.</summary>
+    private readonly record struct Read(int Entry, int Length);
+
+    /// <summary>What every layer of one step shares: each level's layout, the score mask and each slot's own length
+    /// (Count, 1, 1, 1).</summary>
+    private sealed record Step(LevelStep[] Levels, Tensor Mask, Tensor OwnLengths);
+
+    /// <summary>Entries of keys and values (per layer (entries, H, Capacity, D)), each with its length; the entries in
+    /// use are 0 … Count − 1.</summary>
+    private sealed class Level : IDisposable
+    {
+        private int _cleared; // entries 0 … _cleared − 1 hold finite numbers
+
+        public Level(GptConfig config, int entries, Device device)
         {
-            t.Dispose();
+            // Left uncleared until used, so that memory a batch never reaches (most levels hold far fewer entries than
+            // slots) is never touched: the positions of a used entry past its length are masked out of attention, but
+            // 0 · NaN is NaN, so an entry is zeroed the first time it is used.
+            Tensor Buffer() => empty(entries, config.Heads, config.ContextLength, config.HeadWidth, device: device).DetachFromDisposeScope();
+            Keys = [.. Enumerable.Range(0, config.Layers).Select(_ => Buffer())];
+            Values = [.. Enumerable.Range(0, config.Layers).Select(_ => Buffer())];
+            Lengths = new int[entries];
+        }
+
+        public Tensor[] Keys { get; }
+
+        public Tensor[] Values { get; }
+
+        public int[] Lengths { get; }
+
+        /// <summary>Entries in use, 0 … Count − 1 (a new entry is always the next one).</summary>
+        public int Count
+        {
+            get;
+            set
+            {
+                for (; _cleared < value; _cleared++)
+                {
+                    foreach (var buffer in Keys.Concat(Values))
+                    {
+                        buffer[_cleared].zero_().Dispose();
+                    }
+                }
+
+                field = value;
+            }
+        }
+
+        /// <summary>Entry <paramref name="entry"/> takes positions [from, from + length) of <paramref name="source"/>'s row.</summary>
+        public void Write(int entry, KvCache source, int row, int from, int length)
+        {
+            for (var layer = 0; length > 0 && layer < Keys.Length; layer++)
+            {
+                var (keys, values) = source.Layer(layer);
+                Keys[layer][entry].narrow(1, 0, length).copy_(keys[row].narrow(1, from, length));
+                Values[layer][entry].narrow(1, 0, length).copy_(values[row].narrow(1, from, length));
+            }
+
+            Lengths[entry] = length;
+        }
+
+        /// <summary>Frees <paramref name="entry"/>: the last entry in use moves into it.</summary>
+        /// <returns>The entry that moved (its old index), or −1 when the freed one was the last.</returns>
+        public int MoveLast(int entry)
+        {
+            var last = --Count;
+            if (entry == last)
+            {
+                return -1;
+            }
+
+            var length = Lengths[last];
+            for (var layer = 0; length > 0 && layer < Keys.Length; layer++)
+            {
+                Keys[layer][entry].narrow(1, 0, length).copy_(Keys[layer][last].narrow(1, 0, length));
+                Values[layer][entry].narrow(1, 0, length).copy_(Values[layer][last].narrow(1, 0, length));
+            }
+
+            Lengths[entry] = length;
+            return last;
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in Keys.Concat(Values))
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One level's layout in a step: the widest read of it (positions), and for a shared level where each slot's
+    /// query goes in the (entries, widest) grid: slot s at row entry · widest + its rank among the entry's readers.</summary>
+    private sealed class LevelStep
+    {
+        private readonly Level _level;
+        private readonly Tensor? _place;  // (Count) int64; null when slot s is grid row s (always so for the own level)
+        private readonly int _entries;
+        private readonly int _widest;
+
+        private LevelStep(Level level, int width, Tensor? place, int entries, int widest)
+        {
+            _level = level;
+            Width = width;
+            _place = place;
+            _entries = entries;
+            _widest = widest;
+        }
+
+        /// <summary>Positions read of this level (at least one, so that every part of the scores has a shape).</summary>
+        public int Width { get; }
+
+        public static LevelStep PerSlot(Level level, Read[] reads) =>
+            new(level, Math.Max(1, reads.Max(r => r.Length)), place: null, reads.Length, widest: 1);
+
+        public static LevelStep Shared(Level level, Read[] reads, Device device)
+        {
+            var readers = new int[level.Count];
+            var place = new long[reads.Length];
+            var ranks = new int[reads.Length];
+            for (var s = 0; s < reads.Length; s++)
+            {
+                ranks[s] = readers[reads[s].Entry]++;
+            }
+
+            var widest = readers.Max();
+            var inOrder = level.Count * widest == reads.Length;
+            for (var s = 0; s < reads.Length; s++)
+            {
+                place[s] = ((long)reads[s].Entry * widest) + ranks[s];
+                inOrder &= place[s] == s;
+            }
+
+            // Slots already in grid order (one call alone, or calls of equal size that joined in turn): the grid is a
+            // view of the rows, no copy.
+            return new(level, Math.Max(1, reads.Max(r => r.Length)), inOrder ? null : tensor(place, device: device), level.Count, widest);
+        }
+
+        /// <summary>Layer <paramref name="layer"/>'s keys read this step, (entries, H, Width, D).</summary>
+        public Tensor Keys(int layer) => _level.Keys[layer].narrow(0, 0, _entries).narrow(2, 0, Width);
+
+        public Tensor Values(int layer) => _level.Values[layer].narrow(0, 0, _entries).narrow(2, 0, Width);
+
+        /// <summary>Rows (Count, H, X) laid out as (entries, H, widest, X).</summary>
+        public Tensor ToGrid(Tensor rows)
+        {
+            var (heads, x) = (rows.shape[1], rows.shape[2]);
+            var grid = _place is null ? rows : zeros(_entries * _widest, heads, x, dtype: rows.dtype, device: rows.device).index_copy_(0, _place, rows);
+            return grid.view(_entries, _widest, heads, x).transpose(1, 2);
+        }
+
+        /// <summary>The inverse of <see cref="ToGrid"/>: (entries, H, widest, X) → (Count, H, X).</summary>
+        public Tensor FromGrid(Tensor grid)
+        {
+            var (heads, x) = (grid.shape[1], grid.shape[3]);
+            var rows = grid.transpose(1, 2).reshape(_entries * _widest, heads, x);
+            return _place is null ? rows : rows.index_select(0, _place);
         }
     }
 }

@@ -96,6 +96,33 @@ public sealed class ContinuousBatchTests
     }
 
     [Fact]
+    public void Calls_of_different_prompt_lengths_joining_and_leaving_at_different_steps_get_the_samples_they_get_alone()
+    {
+        var model = TinyModel();
+        using var batch = new ContinuousBatch(model, End, Pad, maxRows: 12);
+        // Two calls share a prompt (prefilled once); two begin with the same 20 tokens (the beginning held once);
+        // lengths 2 … 23; 1 to 5 samples.
+        int[] home = [2, 9, 13, 7, 21, 5, 6, 30, 4, 8, 17, 25, 3, 36, 39, 12, 11, 19, 22, 28];
+        int[][] prompts = [[.. home, 5, 6, 30], [2, 30], [2, 11, 12], [.. home, 14, 15], [2, 11, 12]];
+        var requests = prompts.Select((p, i) => new GenerationRequest(p, Samples: 1 + i, Options with { MaxNewTokens = 8 + (5 * i) }, Seed: 40 + i)).ToArray();
+        var joining = new Dictionary<int, GenerationRequest[]>
+        {
+            [0] = [requests[0], requests[1]],
+            [2] = [requests[2]],
+            [1] = [requests[3]],
+            [9] = [requests[4]],
+        };
+
+        var done = RunToEnd(batch, joining);
+
+        Assert.Equal(0, batch.Rows);
+        foreach (var request in requests)
+        {
+            Assert.Equal(Alone(model, request), done[request].Samples.Select(s => s.Tokens));
+        }
+    }
+
+    [Fact]
     public void Responses_that_never_end_are_cut_at_their_request_length_limit()
     {
         using var batch = new ContinuousBatch(TinyModel(), endToken: 1000, Pad, maxRows: 8);

@@ -29,10 +29,10 @@ public sealed class SlotKvCacheTests
         model.forward(tokens, mask, prefill);
         for (var i = 0; i < prompts.Count; i++)
         {
-            Assert.Equal(cache.Count, cache.Add(prefill, i, width - prompts[i].Length, prompts[i].Length));
+            Assert.Equal(cache.Count, cache.Add(prefill, i, width - prompts[i].Length, prompts[i]));
         }
 
-        Assert.Throws<InvalidOperationException>(() => cache.Add(prefill, 0, 0, 1, copies: cache.Slots - cache.Count + 1));
+        Assert.Throws<InvalidOperationException>(() => cache.Add(prefill, 0, width - prompts[0].Length, prompts[0][..1], copies: cache.Slots - cache.Count + 1));
     }
 
     [Fact]
@@ -76,5 +76,191 @@ public sealed class SlotKvCacheTests
 
         var logits = model.Decode(tensor(new long[] { 8 }).unsqueeze(1), cache);
         Assert.True(logits[0].allclose(Reference(model, [.. Sequences[2], 8]), rtol: 0, atol: 1e-5));
+    }
+
+    [Fact]
+    public void The_samples_of_one_prompt_share_it_and_each_decodes_its_own_continuation()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 6);
+        // Two prompts of different lengths, three samples and two, each sample fed its own tokens.
+        int[][] prompts = [Sequences[0][..5], Sequences[1]];
+        var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
+        var width = (int)tokens.shape[1];
+        using (var prefill = new KvCache(model.Config, prompts.Length, width))
+        {
+            model.forward(tokens, mask, prefill);
+            Assert.Equal(0, cache.Add(prefill, 0, width - prompts[0].Length, prompts[0], copies: 3));
+            Assert.Equal(3, cache.Add(prefill, 1, width - prompts[1].Length, prompts[1], copies: 2));
+        }
+
+        Assert.Equal((5, 2), (cache.Count, cache.Groups));
+        int[][] fed = [[8, 3], [17, 17], [25, 4], [6, 36], [39, 2]];
+        Tensor logits = null!;
+        for (var step = 0; step < 2; step++)
+        {
+            logits = model.Decode(tensor(fed.Select(f => (long)f[step]).ToArray()).unsqueeze(1), cache);
+        }
+
+        for (var slot = 0; slot < fed.Length; slot++)
+        {
+            var prompt = prompts[slot < 3 ? 0 : 1];
+            Assert.Equal(prompt.Length + 2, cache.LengthOf(slot));
+            Assert.True(logits[slot].allclose(Reference(model, [.. prompt, .. fed[slot]]), rtol: 0, atol: 1e-5), $"slot {slot} differs from the full pass");
+        }
+    }
+
+    [Fact]
+    public void A_prompt_is_freed_with_its_last_sample_and_the_slots_that_move_keep_decoding_their_own_sequence()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 5);
+        using (var prefill = new KvCache(model.Config, 1, Sequences[0].Length))
+        {
+            model.forward(tensor(Sequences[0].Select(t => (long)t).ToArray()).unsqueeze(0), null, prefill);
+            cache.Add(prefill, 0, 0, Sequences[0][..3], copies: 2); // group 0: slots 0, 1 continue the first 3 tokens
+            cache.Add(prefill, 0, 0, Sequences[0][..5], copies: 1); // group 1: slot 2 continues the first 5
+            cache.Add(prefill, 0, 0, Sequences[0][..4], copies: 2); // group 2: slots 3, 4 continue the first 4
+        }
+
+        var seen = new List<int>[5];
+        for (var slot = 0; slot < 5; slot++)
+        {
+            seen[slot] = [.. Sequences[0][..(slot < 2 ? 3 : slot == 2 ? 5 : 4)]];
+        }
+
+        // Slot 2 leaves (slot 4 moves in) and with it its whole prompt (group 2 moves into group 1's place); then the
+        // two samples of group 0 leave (the last group moves into its place). What stays must still read its own
+        // prompt and its own tokens.
+        var order = seen.ToList();
+        Step(model, cache, order, token: 10);
+        Assert.Equal(4, cache.Remove(2));
+        Moved(order, 2, 4);
+        Assert.Equal(2, cache.Groups);
+        Step(model, cache, order, token: 20);
+        Assert.Equal(3, cache.Remove(0));
+        Moved(order, 0, 3);
+        Assert.Equal(2, cache.Groups);
+        Assert.Equal(2, cache.Remove(1));
+        Moved(order, 1, 2);
+        Assert.Equal(1, cache.Groups);
+        var logits = Step(model, cache, order, token: 30);
+
+        Assert.Equal(2, cache.Count);
+        for (var slot = 0; slot < order.Count; slot++)
+        {
+            Assert.Equal(order[slot].Count, cache.LengthOf(slot));
+            Assert.True(logits[slot].allclose(Reference(model, [.. order[slot]]), rtol: 0, atol: 1e-5), $"slot {slot} differs from the full pass");
+        }
+    }
+
+    /// <summary>What <see cref="SlotKvCache.Remove"/> did to the slots: the last one moved into the freed one.</summary>
+    private static void Moved(List<List<int>> sequences, int freed, int last)
+    {
+        if (last < 0)
+        {
+            sequences.RemoveAt(freed);
+            return;
+        }
+
+        sequences[freed] = sequences[last];
+        sequences.RemoveAt(last);
+    }
+
+    /// <summary>Feeds every slot a token of its own (token + slot), recording it in that slot's sequence.</summary>
+    private static Tensor Step(Gpt model, SlotKvCache cache, List<List<int>> sequences, int token)
+    {
+        var fed = sequences.Select((s, slot) => token + slot).ToArray();
+        for (var slot = 0; slot < fed.Length; slot++)
+        {
+            sequences[slot].Add(fed[slot]);
+        }
+
+        return model.Decode(tensor(fed.Select(t => (long)t).ToArray()).unsqueeze(1), cache);
+    }
+
+    [Fact]
+    public void Bad_prompts_and_a_step_that_fails_part_way_leave_the_slots_as_they_were()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 4);
+        using var prefill = new KvCache(model.Config, 1, Sequences[1].Length);
+        model.forward(tensor(Sequences[1].Select(t => (long)t).ToArray()).unsqueeze(0), null, prefill);
+
+        Assert.Throws<InvalidOperationException>(() => cache.Add(prefill, 0, 0, Sequences[1], copies: 5));      // a group too large
+        Assert.Throws<InvalidOperationException>(() => cache.Add(prefill, 0, 0, Sequences[1], copies: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Add(prefill, 1, 0, Sequences[1]));               // no such row
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Add(prefill, 0, 1, Sequences[1]));               // past the prefill
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Add(prefill, 0, 0, []));
+        Assert.Throws<InvalidOperationException>(() => model.Decode(zeros(0, 1, ScalarType.Int64), cache)); // no slot yet
+        Assert.Equal((0, 0), (cache.Count, cache.Groups));
+
+        cache.Add(prefill, 0, 0, Sequences[1], copies: 2);
+        Assert.Throws<ArgumentException>(() => model.Decode(tensor(new long[] { 5 }).unsqueeze(1), cache)); // one token for two slots
+        // A token id outside the vocabulary fails inside the step, after it began.
+        Assert.ThrowsAny<Exception>(() => model.Decode(tensor(new long[] { 5, 400 }).unsqueeze(1), cache));
+        Assert.Equal(3, cache.LengthOf(1));
+
+        var logits = model.Decode(tensor(new long[] { 5, 6 }).unsqueeze(1), cache);
+        Assert.True(logits[1].allclose(Reference(model, [.. Sequences[1], 6]), rtol: 0, atol: 1e-5));
+        cache.Add(prefill, 0, 0, Sequences[1][..2], copies: 2);                                       // joining after a failed step works
+        Assert.Equal((4, 2), (cache.Count, cache.Groups));
+    }
+
+    [Fact]
+    public void Prompts_that_begin_alike_read_the_beginning_from_one_base_which_stays_while_any_reads_it()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 8);
+        var random = new Random(4);
+        var home = Enumerable.Range(0, 20).Select(_ => 2 + random.Next(38)).ToArray();
+        // Two calls about the same home (20 tokens alike, then their own), one that shares too little (10 tokens).
+        int[][] prompts = [[.. home, 5, 6, 7], [.. home, 9], [.. home[..10], 30, 31, 32, 33, 34, 35, 36, 37, 38, 39]];
+        var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
+        var width = (int)tokens.shape[1];
+        using (var prefill = new KvCache(model.Config, prompts.Length, width))
+        {
+            model.forward(tokens, mask, prefill);
+            for (var i = 0; i < prompts.Length; i++)
+            {
+                cache.Add(prefill, i, width - prompts[i].Length, prompts[i], copies: 2);
+            }
+        }
+
+        Assert.Equal((6, 3, 2), (cache.Count, cache.Groups, cache.Bases));
+        var sequences = Enumerable.Range(0, 6).Select(slot => prompts[slot / 2].ToList()).ToList();
+        var logits = Step(model, cache, sequences, token: 3);
+        AssertFullPass(model, cache, sequences, logits);
+
+        // The first call, which brought the shared beginning, leaves: the second still reads it.
+        Moved(sequences, 0, cache.Remove(0));
+        Moved(sequences, 1, cache.Remove(1));
+        Assert.Equal((4, 2, 2), (cache.Count, cache.Groups, cache.Bases));
+        logits = Step(model, cache, sequences, token: 20);
+        AssertFullPass(model, cache, sequences, logits);
+
+        while (cache.Count > 0)
+        {
+            cache.Remove(0);
+        }
+
+        Assert.Equal((0, 0), (cache.Groups, cache.Bases));
+    }
+
+    private static void AssertFullPass(Gpt model, SlotKvCache cache, List<List<int>> sequences, Tensor logits)
+    {
+        for (var slot = 0; slot < sequences.Count; slot++)
+        {
+            Assert.Equal(sequences[slot].Count, cache.LengthOf(slot));
+            Assert.True(logits[slot].allclose(Reference(model, [.. sequences[slot]]), rtol: 0, atol: 1e-5), $"slot {slot} differs from the full pass");
+        }
     }
 }

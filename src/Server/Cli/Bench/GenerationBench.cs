@@ -4,7 +4,9 @@ using CoopAgent.Alignment.Models;
 namespace CoopAgent.Server.Cli.Bench;
 
 /// <summary><c>bench --only generation</c>: sampling speed of the default-size policy with and without the KV cache
-/// (batch 16, 64 new tokens, prompts of up to 64 tokens, one LibTorch thread; <c>--quick</c>: 16 new tokens).</summary>
+/// (batch 16, 64 new tokens, prompts of up to 64 tokens, one LibTorch thread; <c>--quick</c>: 16 new tokens), and the
+/// decoding step of the server's continuous batch (<see cref="Sessions.PolicyBatcher.MaxRowsPerBatch"/> rows, a mix of
+/// calls as under the chat load; <see cref="GenerationBenchmark.ContinuousBatchStep"/>) for 8 s (2 s with <c>--quick</c>).</summary>
 public sealed class GenerationBench : IBenchSection
 {
     /// <summary>Vocabulary of about the size the compact tokenizer builds from the household corpus.</summary>
@@ -22,10 +24,14 @@ public sealed class GenerationBench : IBenchSection
         context.Progress.WriteLine($"[bench] generation: cached {cached:F0} tokens/s");
         var uncached = GenerationBenchmark.TokensPerSecond(config, 16, newTokens, promptLength: 64, useCache: false);
         context.Progress.WriteLine($"[bench] generation: uncached {uncached:F0} tokens/s ({cached / uncached:F1}× slower)");
+        var (stepMs, rowsPerSecond) = GenerationBenchmark.ContinuousBatchStep(config, Sessions.PolicyBatcher.MaxRowsPerBatch, context.Quick ? 2 : 8);
+        context.Progress.WriteLine($"[bench] generation: continuous batch of {Sessions.PolicyBatcher.MaxRowsPerBatch} rows, {stepMs:F2} ms a step");
         IReadOnlyDictionary<string, double> figures = new Dictionary<string, double>
         {
             ["gen_tokens_per_s_cached"] = cached,
             ["gen_tokens_per_s_uncached"] = uncached,
+            ["gen_batch_step_ms"] = Math.Round(stepMs, 2),
+            ["gen_batch_rows_per_s"] = Math.Round(rowsPerSecond),
         };
         return Task.FromResult(figures);
     }
