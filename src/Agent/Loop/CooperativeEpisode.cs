@@ -649,9 +649,26 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
     {
         var view = observation.View;
         var named = GoalModel.Mentioned(view.Ontology, PersonSaid(observation));
-        var things = view.Visible().Where(i => !i.Kind.Has(Traits.Fixed) && named.Any(k => KindFits(view.Ontology, k, i))).Take(MaxReferents).Select(i => i.Id).ToList();
-        return GivingInstead(view, plans, given => named.Any(k => KindFits(view.Ontology, k, given)) ? [] : things, []).Take(MaxReadings).ToList();
+        var carried = view.Visible().Where(i => !i.Kind.Has(Traits.Fixed)).ToList();
+        var things = carried.Where(i => named.Any(k => KindFits(view.Ontology, k, i))).ToList();
+
+        // An answer may name a thing by a word of its name only ("White is fine." for the white wine).
+        var answered = observation.Dialogue.Where(d => d.Speaker == Speaker.User && d.Text != observation.Instruction)
+            .SelectMany(d => Ontology.Normalize(d.Text).Split([' ', ',', '.', '?', '!', ';', ':', '"'], StringSplitOptions.RemoveEmptyEntries))
+            .Where(w => w.Length >= 3 && !CommonWords.Contains(w))
+            .Select(w => carried.Where(i => Ontology.Normalize(i.Name).Split(' ').Contains(w)).ToList())
+            .Where(fits => fits.Count is > 0 and <= MaxReferents)
+            .SelectMany(fits => fits);
+        var ids = things.Concat(answered).DistinctBy(i => i.Id).Take(MaxReferents).Select(i => i.Id).ToList();
+        var answeredIds = answered.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        return GivingInstead(view, plans, given => named.Any(k => KindFits(view.Ontology, k, given)) || answeredIds.Contains(given.Id) ? [] : ids, [])
+            .Take(MaxReadings).ToList();
     }
+
+    /// <summary>Words of replies that name no thing however many things' names hold them.</summary>
+    private static readonly HashSet<string> CommonWords = new(
+        ["the", "and", "please", "fine", "thanks", "thank", "you", "yes", "one", "that", "this", "just", "some", "will", "would", "could", "not", "don't", "it's", "for", "with", "her", "his", "him", "she", "they", "them", "mine", "okay"],
+        StringComparer.Ordinal);
 
     /// <summary>Longest plan of the policy's (without its <c>done</c>) that is also done before or after what the words
     /// asked for.</summary>

@@ -167,4 +167,22 @@ public class ReadingReferentsTests
 
         Assert.Contains(episode.LastCandidates, c => c.Text == "open fridge; take leftovers; cook leftovers; goto lounge; give leftovers to sam; done");
     }
+
+    [Fact]
+    public async Task An_answer_that_names_a_thing_by_a_word_of_its_name_is_read_into_the_policys_plan()
+    {
+        // "Bring a bottle of red for dinner." There is only white. Asked what to do: "White is fine." The policy
+        // still brings the candle.
+        var wine = BuiltinScenarios.Get("infeasible-white-not-red");
+        var episode = Begin(wine, CooperativeAgentOptions.Default, "take candle; give candle to henrik; done");
+
+        await FirstDecision.TakeAsync(episode, wine, null, null,
+            new(Speaker.Assistant, "ask \"What would you like me to do?\""), new(Speaker.User, "White is fine."));
+
+        Assert.Contains(episode.LastCandidates, c => c.Text.EndsWith("give white-wine to henrik; done", StringComparison.Ordinal));
+
+        var unanswered = Begin(wine, CooperativeAgentOptions.Default, "take candle; give candle to henrik; done");
+        await FirstAsync(unanswered, wine);
+        Assert.DoesNotContain(unanswered.LastCandidates, c => c.Text.Contains("white-wine to henrik", StringComparison.Ordinal));
+    }
 }
