@@ -29,7 +29,7 @@ internal static partial class RequestReader
     public static (string Text, IReadOnlyList<HouseholdAction> Actions)? Read(string words, World? view, RequestContext? context = null)
     {
         context ??= new RequestContext(null, null, null);
-        var text = (words ?? "").Trim().TrimEnd('.', '!', '?').ToLower(CultureInfo.InvariantCulture);
+        var text = Lowered(words);
 
         // The whole reply, else its first clause ("Order a pizza, I'll pay." → "order a pizza"); the same for what
         // follows a first sentence that is not a request ("I have to run. Finish the soup and …").
@@ -51,7 +51,7 @@ internal static partial class RequestReader
     public static string? Completed(string instruction, string answer)
     {
         ArgumentNullException.ThrowIfNull(instruction);
-        var phrase = Trim((answer ?? "").Trim().TrimEnd('.', '!', '?').ToLower(CultureInfo.InvariantCulture).Split([',', ';'], 2)[0]);
+        var phrase = Trim(Lowered(answer).Split([',', ';'], 2)[0]);
         phrase = Determiner().Replace(phrase, "");
         var words = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length is < 2 or > 4 || words.Any(w => !w.All(c => char.IsLetter(c) || c is '-' or '\'')))
@@ -64,6 +64,9 @@ internal static partial class RequestReader
         var completed = Regex.Replace(text, $@"\b(?:the|a|an|my|his|her|our|their|some)\s+(?:[a-z\-]+\s+)?{head}\b", $"the {phrase}", RegexOptions.None, TimeSpan.FromSeconds(1));
         return completed == text ? null : completed;
     }
+
+    /// <summary>The words in lower case without their closing punctuation.</summary>
+    private static string Lowered(string? words) => (words ?? "").Trim().TrimEnd('.', '!', '?').ToLower(CultureInfo.InvariantCulture);
 
     private static (string Text, IReadOnlyList<HouseholdAction> Actions)? Plan(string text, World? view, RequestContext context)
     {

@@ -64,20 +64,6 @@ public class RequestReaderTests
     }
 
     [Fact]
-    public void Order_one_is_the_kind_the_instruction_named_and_the_rest_of_the_sentence_is_not_needed()
-    {
-        // "Coffee, please!" — there is none. "Order one, I need it."
-        var view = View("infeasible-out-of-coffee", "cupboard");
-
-        var plan = RequestReader.Read("Order one, I need it.", view, new RequestContext("ada", "ada", "coffee"));
-
-        Assert.NotNull(plan);
-        Assert.StartsWith("order coffee; take delivery-1", plan.Value.Text, StringComparison.Ordinal);
-        Assert.EndsWith("give delivery-1 to ada; done", plan.Value.Text, StringComparison.Ordinal);
-        Assert.Null(RequestReader.Read("Order one, I need it.", view, new RequestContext("ada", "ada", null)));
-    }
-
-    [Fact]
     public void An_order_for_someone_named_goes_to_them()
     {
         var view = View("infeasible-broken-stove");
@@ -215,18 +201,22 @@ public class RequestReaderTests
         Assert.True(result.Verdict.Success, string.Join(" | ", result.Steps.Select(s => $"{s.Turn.Action} → {s.Answer?.Text}")));
     }
 
-    [Fact]
-    public void The_frozen_one_is_the_kind_the_instruction_named_cooked_for_whom_the_task_is_for()
+    [Theory]
+    [InlineData("infeasible-out-of-coffee", "cupboard", "Order one, I need it.", "ada", "coffee", "order coffee; take delivery-1", "give delivery-1 to ada; done")]
+    [InlineData("infeasible-no-delivery", "freezer", "Bake the frozen one.", "lucia", "pizza", "take frozen pizza; cook frozen pizza; ", "give frozen pizza to lucia; done")]
+    public void One_is_the_kind_the_instruction_named_handed_to_whom_the_task_is_for(string scenario, string opened, string words, string person, string named, string starts, string ends)
     {
-        // "Order us a pizza" — no delivery here, but a frozen pizza. "Bake the frozen one."
-        var view = View("infeasible-no-delivery", "freezer");
+        // "Coffee, please!" with none left: "Order one, I need it." (the rest of the sentence is not needed).
+        // "Order us a pizza" with no delivery but a frozen pizza: "Bake the frozen one."
+        var view = View(scenario, opened);
 
-        var plan = RequestReader.Read("Bake the frozen one.", view, new RequestContext("lucia", "lucia", "pizza"));
+        var plan = RequestReader.Read(words, view, new RequestContext(person, person, named));
 
         Assert.NotNull(plan);
-        Assert.StartsWith("take frozen pizza; cook frozen pizza; ", plan.Value.Text, StringComparison.Ordinal);
-        Assert.EndsWith("give frozen pizza to lucia; done", plan.Value.Text, StringComparison.Ordinal);
+        Assert.StartsWith(starts, plan.Value.Text, StringComparison.Ordinal);
+        Assert.EndsWith(ends, plan.Value.Text, StringComparison.Ordinal);
         RunsThrough(view, plan.Value.Actions);
+        Assert.Null(RequestReader.Read(words, view, new RequestContext(person, person, null)));
     }
 
     [Fact]
