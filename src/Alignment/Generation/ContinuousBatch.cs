@@ -23,7 +23,9 @@ public sealed record FinishedGeneration(GenerationRequest Request, IReadOnlyList
 /// soon as their responses end, so a request never waits for a whole batch to finish and every step decodes only
 /// rows still generating. Each request's prompt is prefilled once and held once for all its samples in one
 /// <see cref="SlotKvCache"/> (and its beginning not at all when a prompt held there begins alike); each step then feeds
-/// every row its last token in one batch.
+/// every row its last token in one batch. The samples of a request that have drawn the same tokens so far are one row:
+/// their next-token logits are the same, so they are decoded once, and each draws its own next token from them; where
+/// they draw differently the row forks (<see cref="SlotKvCache.Fork"/>).
 /// </summary>
 /// <remarks>
 /// Each request draws from its own generator seeded with <see cref="GenerationRequest.Seed"/>, one uniform per
@@ -37,7 +39,7 @@ public sealed class ContinuousBatch : IDisposable
     private readonly Gpt _model;
     private readonly SlotKvCache _cache;
     private readonly PrefixCache? _prefixes;
-    private readonly List<Row> _slots = [];          // _slots[i]: the response decoded in cache slot i
+    private readonly List<Row> _slots = [];          // _slots[i]: the history decoded in cache slot i, and its samples
     private readonly List<Running> _running = [];
     private Tensor? _next;                           // (slots in use, V): each slot's next-token logits
 
@@ -64,8 +66,12 @@ public sealed class ContinuousBatch : IDisposable
     /// <summary>Most responses decoded at once.</summary>
     public int MaxRows => _cache.Slots;
 
-    /// <summary>Responses still generating.</summary>
-    public int Rows => _slots.Count;
+    /// <summary>Responses still generating (each holds a row of the batch's capacity until it ends).</summary>
+    public int Rows => _running.Sum(r => r.Generating);
+
+    /// <summary>Rows the next step decodes: responses still generating, with those of a request that have drawn the same
+    /// tokens so far counted once.</summary>
+    public int DecodedRows => _slots.Count;
 
     /// <summary>Requests with a response still generating.</summary>
     public int Requests => _running.Count;
@@ -148,18 +154,16 @@ public sealed class ContinuousBatch : IDisposable
                     }
                 }
 
+                // Every sample of a request starts from the same prompt: one slot until their draws part.
                 var rowPrompts = new List<long>();
                 for (var i = 0; i < requests.Count; i++)
                 {
                     var running = new Running(requests[i]);
                     _running.Add(running);
                     var (source, row, from) = sources[promptOf[i]];
-                    _cache.Add(source, row, from, distinct[promptOf[i]], requests[i].Samples);
-                    for (var sample = 0; sample < requests[i].Samples; sample++)
-                    {
-                        _slots.Add(new Row(running, sample));
-                        rowPrompts.Add(promptOf[i]);
-                    }
+                    _cache.Add(source, row, from, distinct[promptOf[i]]);
+                    _slots.Add(new Row(running, Enumerable.Range(0, requests[i].Samples).ToList(), requests[i].Constraint?.Begin()));
+                    rowPrompts.Add(promptOf[i]);
                 }
 
                 for (var d = 0; d < distinct.Count; d++)
@@ -214,12 +218,26 @@ public sealed class ContinuousBatch : IDisposable
                 running.EndStep();
             }
 
+            // Rows whose samples have all ended leave; then where a row's samples drew different tokens, each other
+            // token's samples fork into a row of their own.
+            var parting = new List<(Row From, Row Fork)>();
+            foreach (var row in _slots)
+            {
+                parting.AddRange(row.Part().Select(fork => (row, fork)));
+            }
+
             for (var slot = _slots.Count - 1; slot >= 0; slot--)
             {
-                if (_slots[slot].Ended)
+                if (_slots[slot].Samples.Count == 0)
                 {
                     RemoveSlot(slot);
                 }
+            }
+
+            foreach (var (from, fork) in parting)
+            {
+                _cache.Fork(_slots.IndexOf(from));
+                _slots.Add(fork);
             }
 
             finished.AddRange(_running.Where(r => r.AllEnded).Select(r => r.Result()));
@@ -310,9 +328,9 @@ public sealed class ContinuousBatch : IDisposable
         }
     }
 
-    /// <summary>Each slot's next token, drawn on the CPU (<see cref="NucleusDraw"/>): its constraint, then its request's
-    /// filters, with each request's uniform for this step.</summary>
-    private long[] Draw()
+    /// <summary>Each slot's samples' next tokens, drawn on the CPU (<see cref="NucleusDraw"/>) from the slot's logits:
+    /// its constraint, then its request's filters, with each sample's uniform for this step.</summary>
+    private int[][] Draw()
     {
         foreach (var running in _running)
         {
@@ -323,11 +341,13 @@ public sealed class ContinuousBatch : IDisposable
         // (slots, V) read in place: element by element through data<float>() took ~0.7 ms a step. The step's scope
         // frees the copy that cpu()/contiguous() make when they must.
         var logits = MemoryMarshal.Cast<byte, float>(_next.cpu().to_type(ScalarType.Float32).contiguous().bytes);
-        var drawn = new long[_slots.Count];
+        var drawn = new int[_slots.Count][];
         for (var slot = 0; slot < _slots.Count; slot++)
         {
             var row = _slots[slot];
-            drawn[slot] = NucleusDraw.Draw(logits.Slice(slot * vocabulary, vocabulary), row.Cursor?.Allowed, row.Owner.Request.Options, row.Uniform);
+            var uniforms = row.Samples.Select(sample => row.Owner.Uniforms[sample]).ToArray();
+            drawn[slot] = new int[uniforms.Length];
+            NucleusDraw.DrawEach(logits.Slice(slot * vocabulary, vocabulary), row.Cursor?.Allowed, row.Owner.Request.Options, uniforms, drawn[slot]);
         }
 
         return drawn;
@@ -360,34 +380,67 @@ public sealed class ContinuousBatch : IDisposable
         }
     }
 
-    /// <summary>One response being generated: its request and its index among the request's samples.</summary>
-    private sealed class Row(Running owner, int sample)
+    /// <summary>A history being generated: its request, the samples that have drawn exactly its tokens so far (still
+    /// generating), and where the request's constraint stands after them.</summary>
+    private sealed class Row(Running owner, List<int> samples, ITokenCursor? cursor, int lastToken = 0)
     {
+        private int[] _drawn = [];
+
         public Running Owner { get; } = owner;
 
-        public int Sample { get; } = sample;
+        /// <summary>Its samples still generating, in order.</summary>
+        public List<int> Samples { get; private set; } = samples;
 
-        public ITokenCursor? Cursor { get; } = owner.Request.Constraint?.Begin();
+        public ITokenCursor? Cursor { get; } = cursor;
 
-        public int LastToken { get; private set; }
+        /// <summary>The token it feeds the model next.</summary>
+        public int LastToken { get; private set; } = lastToken;
 
         /// <summary>Its row in the next-token logits while slots are being removed.</summary>
         public int LogitsRow { get; set; }
 
-        public bool Ended => Owner.Ended[Sample];
-
-        public double Uniform => Owner.Uniforms[Sample];
-
-        public void Record(long token, int endToken)
+        /// <summary>Each sample's drawn token (in the order of <see cref="Samples"/>) joins its response.</summary>
+        public void Record(int[] drawn, int endToken)
         {
-            LastToken = (int)token;
-            Owner.Tokens[Sample].Add(LastToken);
-            Cursor?.Advance(LastToken);
-            if (token == endToken)
+            _drawn = drawn;
+            for (var i = 0; i < Samples.Count; i++)
             {
-                Owner.Ended[Sample] = true;
-                Owner.Finished[Sample] = true;
+                Owner.Record(Samples[i], drawn[i], endToken);
             }
+        }
+
+        /// <summary>After the step's draw: the samples that ended leave the row; the row goes on with the first live
+        /// sample's token and those that drew it, and returns a new row for each other token drawn, with its samples.</summary>
+        public List<Row> Part()
+        {
+            var byToken = new List<(int Token, List<int> Samples)>();
+            for (var i = 0; i < Samples.Count; i++)
+            {
+                if (Owner.Ended[Samples[i]])
+                {
+                    continue;
+                }
+
+                var found = byToken.FindIndex(t => t.Token == _drawn[i]);
+                if (found < 0)
+                {
+                    byToken.Add((_drawn[i], [Samples[i]]));
+                }
+                else
+                {
+                    byToken[found].Samples.Add(Samples[i]);
+                }
+            }
+
+            Samples = byToken.Count == 0 ? [] : byToken[0].Samples;
+            if (byToken.Count == 0)
+            {
+                return [];
+            }
+
+            LastToken = byToken[0].Token;
+            Cursor?.Advance(LastToken);
+            return [.. byToken.Skip(1).Select(t => Owner.Continuing(t.Samples, t.Token))];
         }
     }
 
@@ -410,6 +463,33 @@ public sealed class ContinuousBatch : IDisposable
         public double[] Uniforms { get; private set; } = [];
 
         public bool AllEnded => Ended.All(e => e);
+
+        /// <summary>Samples still generating.</summary>
+        public int Generating => Ended.Count(e => !e);
+
+        /// <summary>A sample's drawn token joins its response; the end token ends it.</summary>
+        public void Record(int sample, int token, int endToken)
+        {
+            Tokens[sample].Add(token);
+            if (token == endToken)
+            {
+                Ended[sample] = true;
+                Finished[sample] = true;
+            }
+        }
+
+        /// <summary>A row for <paramref name="samples"/>, which share their tokens so far and drew
+        /// <paramref name="token"/> last: the constraint walked over them afresh.</summary>
+        public Row Continuing(List<int> samples, int token)
+        {
+            var cursor = Request.Constraint?.Begin();
+            foreach (var drawn in Tokens[samples[0]])
+            {
+                cursor?.Advance(drawn);
+            }
+
+            return new Row(this, samples, cursor, token);
+        }
 
         /// <summary>One uniform per sample, ended or not, as the sampler draws for a batch of this request alone.</summary>
         public void DrawUniforms() => Uniforms = rand([Request.Samples], ScalarType.Float64, generator: _generator).data<double>().ToArray();

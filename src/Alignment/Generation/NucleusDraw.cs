@@ -24,7 +24,26 @@ internal static class NucleusDraw
     /// <returns>The drawn token id.</returns>
     public static int Draw(ReadOnlySpan<float> logits, IReadOnlyList<bool>? allowed, SamplingOptions options, double uniform)
     {
+        Span<int> drawn = stackalloc int[1];
+        DrawEach(logits, allowed, options, [uniform], drawn);
+        return drawn[0];
+    }
+
+    /// <summary>Draws one token per uniform from the same row (samples that share everything so far): the filtered
+    /// distribution is built once, and each uniform takes the inverse-CDF walk on it, as <see cref="Draw"/> would alone.</summary>
+    /// <param name="logits">One row of next-token logits (V).</param>
+    /// <param name="allowed">Per token id, whether the row's constraint allows it; null when unconstrained.</param>
+    /// <param name="options">Temperature, top-k, top-p.</param>
+    /// <param name="uniforms">One uniform in [0, 1) per token to draw.</param>
+    /// <param name="drawn">Receives the token drawn with each uniform (as long as <paramref name="uniforms"/>).</param>
+    public static void DrawEach(ReadOnlySpan<float> logits, IReadOnlyList<bool>? allowed, SamplingOptions options, ReadOnlySpan<double> uniforms, Span<int> drawn)
+    {
         ArgumentNullException.ThrowIfNull(options);
+        if (drawn.Length != uniforms.Length)
+        {
+            throw new ArgumentException($"one token per uniform: {uniforms.Length} uniforms, room for {drawn.Length}.", nameof(drawn));
+        }
+
         var vocabulary = logits.Length;
         var mask = allowed is null ? null : allowed as bool[] ?? [.. allowed];
 
@@ -54,7 +73,8 @@ internal static class NucleusDraw
 
         if (options.TopK == 1 || count == 0)
         {
-            return first; // argmax: the first most likely token
+            drawn.Fill(first); // argmax: the first most likely token
+            return;
         }
 
         tokens = tokens[..count];
@@ -90,10 +110,19 @@ internal static class NucleusDraw
             total += weights[i];
         }
 
-        var target = uniform * total;
+        for (var u = 0; u < uniforms.Length; u++)
+        {
+            drawn[u] = Walk(tokens, weights, uniforms[u] * total, first);
+        }
+    }
+
+    /// <summary>The first token (in vocabulary order, zero weights skipped) at which the cumulative weight passes
+    /// <paramref name="target"/>; the last one with weight when rounding leaves it short.</summary>
+    private static int Walk(ReadOnlySpan<int> tokens, ReadOnlySpan<float> weights, double target, int fallback)
+    {
         var cumulative = 0.0;
         var choice = -1;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < tokens.Length; i++)
         {
             if (weights[i] <= 0)
             {
@@ -108,7 +137,7 @@ internal static class NucleusDraw
             }
         }
 
-        return choice < 0 ? first : choice;
+        return choice < 0 ? fallback : choice;
     }
 
     /// <summary>As the sampler's top-k: every value below the k-th largest is removed (ties with it stay).</summary>

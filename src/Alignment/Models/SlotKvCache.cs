@@ -137,6 +137,31 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         return first;
     }
 
+    /// <summary>Takes a free slot that continues what <paramref name="slot"/> holds so far: the same call (its group and
+    /// base) and a copy of the tokens the slot generated. For samples of one call that drew the same tokens until now and
+    /// part here: until then one slot decoded them all.</summary>
+    /// <returns>The new slot (the last one in use).</returns>
+    public int Fork(int slot)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)Count, nameof(slot));
+        if (Count >= Slots)
+        {
+            throw new InvalidOperationException($"no slot is free to fork slot {slot}: {Count} of {Slots} are in use.");
+        }
+
+        if (_step is not null)
+        {
+            throw new InvalidOperationException("slots cannot fork during a step.");
+        }
+
+        using var scope = NewDisposeScope();
+        var fork = _own.Count++;
+        _own.Copy(slot, fork);
+        _groupOf[fork] = _groupOf[slot];
+        _groupMembers[_groupOf[slot]]++;
+        return fork;
+    }
+
     /// <summary>The held base that shares the most leading tokens with <paramref name="prompt"/>, and how many.</summary>
     private (int Base, int Shared) LongestHeldBeginning(int[] prompt)
     {
@@ -404,15 +429,21 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
                 return -1;
             }
 
-            var length = Lengths[last];
+            Copy(last, entry);
+            return last;
+        }
+
+        /// <summary>Entry <paramref name="to"/> takes what entry <paramref name="from"/> holds.</summary>
+        public void Copy(int from, int to)
+        {
+            var length = Lengths[from];
             for (var layer = 0; length > 0 && layer < Keys.Length; layer++)
             {
-                Keys[layer][entry].narrow(1, 0, length).copy_(Keys[layer][last].narrow(1, 0, length));
-                Values[layer][entry].narrow(1, 0, length).copy_(Values[layer][last].narrow(1, 0, length));
+                Keys[layer][to].narrow(1, 0, length).copy_(Keys[layer][from].narrow(1, 0, length));
+                Values[layer][to].narrow(1, 0, length).copy_(Values[layer][from].narrow(1, 0, length));
             }
 
-            Lengths[entry] = length;
-            return last;
+            Lengths[to] = length;
         }
 
         public void Dispose()

@@ -19,7 +19,8 @@ public sealed class ContinuousBatchTests
 
     private static int[][] Alone(Gpt model, GenerationRequest request) =>
         new Sampler(model, End, Pad)
-            .Generate(Enumerable.Repeat(request.Prompt, request.Samples).ToList(), request.Options, new Generator((ulong)request.Seed, CPU))
+            .Generate(Enumerable.Repeat(request.Prompt, request.Samples).ToList(), request.Options, new Generator((ulong)request.Seed, CPU),
+                constraints: request.Constraint is null ? null : Enumerable.Repeat(request.Constraint, request.Samples).ToList())
             .Select(s => s.Tokens).ToArray();
 
     private static Dictionary<GenerationRequest, FinishedGeneration> RunToEnd(ContinuousBatch batch, Dictionary<int, GenerationRequest[]>? joining = null)
@@ -119,6 +120,54 @@ public sealed class ContinuousBatchTests
         foreach (var request in requests)
         {
             Assert.Equal(Alone(model, request), done[request].Samples.Select(s => s.Tokens));
+        }
+    }
+
+    [Fact]
+    public void Samples_that_drew_the_same_tokens_are_decoded_once_until_they_part_and_get_the_samplers_tokens()
+    {
+        var model = TinyModel();
+        using var batch = new ContinuousBatch(model, End, Pad, maxRows: 16);
+        // The first three tokens are forced, so all six samples share them; then each draws freely and they part.
+        var request = new GenerationRequest(Prompts[0], Samples: 6, Options with { MaxNewTokens = 12 }, Seed: 21, new ForcedStart([5, 7, 9]));
+        var other = new GenerationRequest(Prompts[1], Samples: 2, Options with { MaxNewTokens = 12 }, Seed: 22);
+        batch.Admit([request, other]);
+        Assert.Equal((8, 2), (batch.Rows, batch.DecodedRows));
+
+        var decoded = new List<int>();
+        var done = new Dictionary<GenerationRequest, FinishedGeneration>(ReferenceEqualityComparer.Instance);
+        while (batch.Rows > 0)
+        {
+            foreach (var finished in batch.Step())
+            {
+                done.Add(finished.Request, finished);
+            }
+
+            decoded.Add(batch.DecodedRows);
+        }
+
+        // While forced, the request is one row and the other request's two samples at most two.
+        Assert.All(decoded.Take(2), d => Assert.True(d <= 3, $"{d} rows decoded while the samples shared their tokens"));
+        Assert.True(decoded.Max() > 3, "the samples should part once they draw freely");
+        Assert.All(done[request].Samples, s => Assert.Equal([5, 7, 9], s.Tokens.Take(3)));
+        Assert.Equal(Alone(model, request), done[request].Samples.Select(s => s.Tokens));
+        Assert.Equal(Alone(model, other), done[other].Samples.Select(s => s.Tokens));
+    }
+
+    /// <summary>Allows only the given tokens, one per step, then anything.</summary>
+    private sealed class ForcedStart(int[] start) : ITokenConstraint
+    {
+        public ITokenCursor Begin() => new Cursor(start);
+
+        private sealed class Cursor(int[] start) : ITokenCursor
+        {
+            private int _step;
+
+            public IReadOnlyList<bool> Allowed => _step < start.Length
+                ? [.. Enumerable.Range(0, 40).Select(t => t == start[_step])]
+                : [.. Enumerable.Repeat(true, 40)];
+
+            public void Advance(int token) => _step++;
         }
     }
 

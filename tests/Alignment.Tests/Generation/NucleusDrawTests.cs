@@ -60,6 +60,24 @@ public sealed class NucleusDrawTests
         Assert.Equal(4, NucleusDraw.Draw(logits, [true, false, true, true, true, true], SamplingOptions.Greedy(), 0.99));
     }
 
+    [Fact]
+    public void Samples_sharing_a_row_draw_each_with_its_uniform_what_it_would_draw_alone()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(23, CPU);
+        var logits = (randn([700], generator: generator) * 3).data<float>().ToArray();
+        var allowed = (rand([700], generator: generator) < 0.2).data<bool>().ToArray();
+        var options = new SamplingOptions(Temperature: 0.8, TopK: 40, TopP: 0.9);
+        var uniforms = rand([9], ScalarType.Float64, generator: generator).data<double>().ToArray();
+        var drawn = new int[uniforms.Length];
+
+        NucleusDraw.DrawEach(logits, allowed, options, uniforms, drawn);
+
+        Assert.Equal(uniforms.Select(u => NucleusDraw.Draw(logits, allowed, options, u)), drawn);
+        Assert.True(drawn.Distinct().Count() > 1, "different uniforms should reach different tokens here");
+        Assert.Throws<ArgumentException>(() => NucleusDraw.DrawEach(logits, allowed, options, uniforms, new int[2]));
+    }
+
     /// <summary>A constraint that allows a fixed set of tokens.</summary>
     private sealed class FixedCursor(bool[] allowed) : ITokenCursor
     {

@@ -79,6 +79,36 @@ public sealed class SlotKvCacheTests
     }
 
     [Fact]
+    public void A_fork_continues_what_its_slot_generated_and_then_decodes_its_own_sequence()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 3);
+        Fill(model, cache, [Sequences[0][..4]]);
+        // The slot generates two tokens alone, then forks: the fork holds the prompt and both tokens.
+        model.Decode(tensor(new long[] { Sequences[0][4] }).unsqueeze(1), cache);
+        model.Decode(tensor(new long[] { Sequences[0][5] }).unsqueeze(1), cache);
+        Assert.Equal(1, cache.Fork(0));
+        Assert.Equal((2, 1), (cache.Count, cache.Groups));
+        Assert.Equal(cache.LengthOf(0), cache.LengthOf(1));
+
+        // From here each goes its own way.
+        var logits = model.Decode(tensor(new long[] { 6, 17 }).unsqueeze(1), cache);
+        Assert.True(logits[0].allclose(Reference(model, [.. Sequences[0][..6], 6]), rtol: 0, atol: 1e-5), "the forked-from slot");
+        Assert.True(logits[1].allclose(Reference(model, [.. Sequences[0][..6], 17]), rtol: 0, atol: 1e-5), "the fork");
+
+        // Its group stays while either reads it; a full cache or a bad slot cannot fork.
+        Assert.Equal(-1, cache.Remove(1));
+        Assert.Equal(1, cache.Groups);
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Fork(1));
+        cache.Fork(0);
+        cache.Fork(0);
+        Assert.Throws<InvalidOperationException>(() => cache.Fork(0));
+        Assert.Equal(3, cache.Count);
+    }
+
+    [Fact]
     public void The_samples_of_one_prompt_share_it_and_each_decodes_its_own_continuation()
     {
         using var scope = NewDisposeScope();
