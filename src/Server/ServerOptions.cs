@@ -9,6 +9,11 @@ namespace CoopAgent.Server;
 /// </summary>
 public sealed class ServerOptions
 {
+    /// <summary>Inference threads, each with its own copy of the policy and its own batch (<c>--inference-lanes</c>). A
+    /// lane keeps one core busy; the default is one per core, at most four, so the agents' own work and the web server
+    /// still get time on bigger machines.</summary>
+    public int InferenceLanes { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
     /// <summary>Folder holding the LiteDB file (created if missing).</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -61,6 +66,13 @@ public sealed class ServerOptions
         options.PolicyPollInterval = ReadDuration(configuration, "policy-poll") ?? options.PolicyPollInterval;
         options.RetrainEvery = ReadDuration(configuration, "retrain-every");
         options.RetrainPreset = configuration["retrain-preset"] ?? options.RetrainPreset;
+        if (configuration["inference-lanes"] is { } lanes)
+        {
+            options.InferenceLanes = int.TryParse(lanes, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 64
+                ? count
+                : throw new InvalidOperationException($"inference-lanes must be a whole number from 1 to 64, not '{lanes}'.");
+        }
+
         if (!Retraining.RetrainSizes.Names.Contains(options.RetrainPreset))
         {
             throw new InvalidOperationException($"retrain-preset must be one of {string.Join(", ", Retraining.RetrainSizes.Names)}, not '{options.RetrainPreset}'.");

@@ -8,7 +8,7 @@ public sealed class ServeVerb : ICliVerb
 
     public string Name => "serve";
 
-    public string Usage => "[--urls URL] [--data DIR] [--policy DIR] [--operator-token T] [--retrain-every DURATION] [--retrain-preset tiny|default] [--policy-poll DURATION] [--Limits:NAME=N]   the chat server (default verb)";
+    public string Usage => "[--urls URL] [--data DIR] [--policy DIR] [--operator-token T] [--retrain-every DURATION] [--retrain-preset tiny|default] [--policy-poll DURATION] [--inference-lanes N] [--Limits:NAME=N]   the chat server (default verb)";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -27,6 +27,10 @@ public sealed class ServeVerb : ICliVerb
         }
 
         _ = args.Choice("retrain-preset", "default", [.. Retraining.RetrainSizes.Names]);
+        if (args.Get("inference-lanes") is { } lanes && !(int.TryParse(lanes, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 64))
+        {
+            throw new CliUsageException($"--inference-lanes: '{lanes}' is not a whole number from 1 to 64");
+        }
         foreach (var option in HostOptions)
         {
             _ = args.Get(option);

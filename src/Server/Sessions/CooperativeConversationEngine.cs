@@ -34,6 +34,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     private const float AlternativeTemperature = 1.3f;
 
     private readonly PolicyBatcher _batcher;
+    private readonly InferenceWorker[] _extraWorkers;
     private readonly Func<IChatClient, IChatClient> _agentPolicy;
     private readonly LiteDbBeliefMemory _memory;
     private readonly Scenario? _freeHome;
@@ -67,9 +68,14 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         var found = PolicyLocator.Find(options.PolicyDirectory);
         _versions = found is null ? null : new PolicyVersions(found);
         var folder = found is null ? null : CurrentFolder() ?? found;
-        // Loaded on the inference thread: the policy's tensors live with the thread that runs it.
-        var (policy, info) = worker.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None).GetAwaiter().GetResult();
-        _batcher = new PolicyBatcher(worker, policy, info, logger);
+        // Loaded on each inference thread: the policy's tensors live with the thread that runs them. The first lane runs
+        // on the shared worker; the others on threads of their own.
+        _extraWorkers = [.. Enumerable.Range(1, Math.Max(1, options.InferenceLanes) - 1).Select(_ => new InferenceWorker())];
+        var lanes = new[] { worker }.Concat(_extraWorkers)
+            .Select(w => (Worker: w, Loaded: w.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None)))
+            .ToList();
+        var info = lanes[0].Loaded.GetAwaiter().GetResult().Info;
+        _batcher = new PolicyBatcher([.. lanes.Select(l => (l.Worker, l.Loaded.GetAwaiter().GetResult().Policy))], info, logger);
         _servedFolder = folder;
         _learnedPrior = LoadLearnedPrior(folder);
         if (info.Trained)
@@ -185,6 +191,11 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     public void Dispose()
     {
         _batcher.Dispose();
+        foreach (var extra in _extraWorkers)
+        {
+            extra.Dispose();
+        }
+
         _refreshing.Dispose();
     }
 
@@ -301,6 +312,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             var policyBefore = policy.Elapsed;
             // Until the person has seen something of this reply, the turn's policy calls go first (PolicyBatcher).
             policy.FollowUp = false;
+            policy.TurnStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             ConversationTurn? turn = null;
             var spoken = false;
             await foreach (var step in chat.StreamAsync(message, cancellationToken))

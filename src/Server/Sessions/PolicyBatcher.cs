@@ -51,36 +51,33 @@ public sealed class PolicyBatcher : IChatClient
     /// none waits forever.</summary>
     public const string FollowUpKey = "coopagent.follow-up";
 
+    /// <summary>A <see cref="ChatOptions.AdditionalProperties"/> key: the <see cref="Stopwatch.GetTimestamp"/> at which the
+    /// person's message that this call serves arrived. Calls before anything of a reply has been shown join oldest message
+    /// first, so a turn's second call (its imagined answers) goes ahead of a later message's first: a message's first
+    /// reply waits for the messages before it, not for every message's first step. A call without it counts from when it
+    /// was queued.</summary>
+    public const string TurnStartedKey = "coopagent.turn-started";
+
     /// <summary>Longest a follow-up waits behind first decisions unless the constructor says otherwise.</summary>
     public static readonly TimeSpan DefaultFollowUpPatience = TimeSpan.FromSeconds(5);
 
-    private readonly InferenceWorker _worker;
     private readonly ILogger? _logger;
     private readonly TimeSpan _followUpPatience;
-    private readonly ConcurrentQueue<PendingCall> _pending = new();
+    private readonly OldestTurnFirst<PendingCall> _pending = new();
     private readonly ConcurrentQueue<PendingCall> _followUps = new();
     private readonly ConcurrentQueue<PendingCall> _background = new();
-
-    // Inference thread only: the policy, its batch, the calls in it, a call taken from a queue that waits for rows,
-    // and a loaded replacement that waits for the batch to empty.
-    private readonly Dictionary<GenerationRequest, PendingCall> _running = new(ReferenceEqualityComparer.Instance);
-    private TextPolicy _policy;
-    private ContinuousBatch? _batch;
-    private PrefixCache? _prefixes;
-    private (PendingCall Call, GenerationRequest Request)? _held;
-    private Replacement? _replacement;
-    private bool _disposed;
+    private readonly Lane[] _lanes;
 
     private volatile ServedPolicy _served;
-    private int _pumpScheduled;
     private long _admissions;
     private long _calls;
     private long _steps;
     private long _rowSteps;
+    private long _decodedRowSteps;
     private long _promptTokens;
     private long _promptTokensReused;
 
-    /// <summary>Starts serving <paramref name="policy"/> (already loaded on <paramref name="worker"/>'s thread).</summary>
+    /// <summary>Starts serving <paramref name="policy"/> (already loaded on <paramref name="worker"/>'s thread) on one lane.</summary>
     /// <param name="worker">The inference thread.</param>
     /// <param name="policy">The policy to serve first.</param>
     /// <param name="info">Its version and origin.</param>
@@ -88,12 +85,32 @@ public sealed class PolicyBatcher : IChatClient
     /// <param name="followUpPatience">Longest a follow-up call waits behind first decisions
     /// (<see cref="DefaultFollowUpPatience"/> when null).</param>
     public PolicyBatcher(InferenceWorker worker, TextPolicy policy, PolicyInfo info, ILogger? logger = null, TimeSpan? followUpPatience = null)
+        : this([(worker ?? throw new ArgumentNullException(nameof(worker)), policy ?? throw new ArgumentNullException(nameof(policy)))], info, logger, followUpPatience)
     {
+    }
+
+    /// <summary>Starts serving on several lanes: each an inference thread with its own copy of the policy (loaded on
+    /// that thread) and its own batch, all taking calls from the same queues. On a CPU one lane keeps one core busy, so
+    /// a machine with cores to spare answers more calls at once; a call is answered by whichever lane takes it, and
+    /// gets the same samples on any (its own seed, the same weights).</summary>
+    /// <param name="lanes">Each lane's thread and policy: the same checkpoint, loaded once per lane.</param>
+    /// <param name="info">Its version and origin.</param>
+    /// <param name="logger">Gets a debug line whenever calls join a batch.</param>
+    /// <param name="followUpPatience">Longest a follow-up call waits behind first decisions
+    /// (<see cref="DefaultFollowUpPatience"/> when null).</param>
+    public PolicyBatcher(IReadOnlyList<(InferenceWorker Worker, TextPolicy Policy)> lanes, PolicyInfo info, ILogger? logger = null, TimeSpan? followUpPatience = null)
+    {
+        ArgumentNullException.ThrowIfNull(lanes);
+        ArgumentNullException.ThrowIfNull(info);
+        if (lanes.Count == 0)
+        {
+            throw new ArgumentException("a batcher needs at least one lane.", nameof(lanes));
+        }
+
         _logger = logger;
         _followUpPatience = followUpPatience ?? DefaultFollowUpPatience;
-        _worker = worker ?? throw new ArgumentNullException(nameof(worker));
-        _policy = policy ?? throw new ArgumentNullException(nameof(policy));
-        _served = new ServedPolicy(info ?? throw new ArgumentNullException(nameof(info)), policy.Tokenizer);
+        _lanes = [.. lanes.Select(l => new Lane(this, l.Worker ?? throw new ArgumentException("a lane without a worker.", nameof(lanes)), l.Policy ?? throw new ArgumentException("a lane without a policy.", nameof(lanes))))];
+        _served = new ServedPolicy(info, lanes[0].Policy.Tokenizer);
     }
 
     /// <summary>The policy answering now.</summary>
@@ -102,39 +119,45 @@ public sealed class PolicyBatcher : IChatClient
     /// <summary>The serving policy's tokenizer (immutable, safe on any thread), for streaming replies in its tokens.</summary>
     public CompactTokenizer Tokenizer => _served.Tokenizer;
 
+    /// <summary>Inference threads taking calls.</summary>
+    public int Lanes => _lanes.Length;
+
     /// <summary>What the batch has done so far (for the bench, the log and tests).</summary>
     public BatcherCounts Counts => new(
         Interlocked.Read(ref _admissions), Interlocked.Read(ref _calls), Interlocked.Read(ref _steps), Interlocked.Read(ref _rowSteps),
-        Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _promptTokensReused));
+        Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _promptTokensReused), Interlocked.Read(ref _decodedRowSteps));
 
     /// <summary>
-    /// Loads a policy with <paramref name="load"/> on the inference thread and, when it loads, makes it the serving
-    /// one as soon as the calls being sampled have left (calls arriving meanwhile wait for it); the old one is
-    /// disposed. When <paramref name="load"/> throws, the old policy keeps serving and the task fails with the exception.
+    /// Loads a policy with <paramref name="load"/> on every lane's thread and, when it loads on all of them, makes it the
+    /// serving one on each lane as soon as that lane's running calls have left (calls arriving meanwhile wait for it or
+    /// go to a lane that has swapped); the old one is disposed. When <paramref name="load"/> throws on any lane, the old
+    /// policy keeps serving everywhere and the task fails with the exception.
     /// </summary>
     public async Task<PolicyInfo> ReplaceAsync(Func<(TextPolicy Policy, PolicyInfo Info)> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
-        var replacement = await _worker.RunAsync(
-            _ =>
+        var loads = _lanes.Select(lane => lane.LoadAsync(load, cancellationToken)).ToList();
+        try
+        {
+            await Task.WhenAll(loads);
+        }
+        catch
+        {
+            foreach (var loaded in loads.Where(l => l.IsCompletedSuccessfully))
             {
-                var (policy, info) = load();
-                var next = new Replacement(policy, info);
-                if (_replacement is { } superseded)
-                {
-                    superseded.Policy.Dispose();
-                    superseded.Done.TrySetException(new InvalidOperationException($"replaced by {info.Version} before it served."));
-                }
+                _ = loaded.Result.Lane.DiscardAsync(loaded.Result.Policy);
+            }
 
-                _replacement = next;
-                if (_batch is null || _batch.Rows == 0)
-                {
-                    Swap();
-                }
+            throw;
+        }
 
-                return next;
-            },
-            cancellationToken);
+        var info = loads[0].Result.Info;
+        var replacement = new Replacement(info, _lanes.Length);
+        foreach (var loaded in loads)
+        {
+            loaded.Result.Lane.Offer(replacement, loaded.Result.Policy);
+        }
+
         return await replacement.Done.Task;
     }
 
@@ -144,9 +167,24 @@ public sealed class PolicyBatcher : IChatClient
         cancellationToken.ThrowIfCancellationRequested();
         var call = new PendingCall(messages.ToList(), options);
         await using var registration = cancellationToken.Register(() => call.Completion.TrySetCanceled(cancellationToken));
-        var queue = Marked(options, BackgroundKey) ? _background : Marked(options, FollowUpKey) ? _followUps : _pending;
-        queue.Enqueue(call);
-        SchedulePump();
+        if (Marked(options, BackgroundKey))
+        {
+            _background.Enqueue(call);
+        }
+        else if (Marked(options, FollowUpKey))
+        {
+            _followUps.Enqueue(call);
+        }
+        else
+        {
+            _pending.Enqueue(call, options?.AdditionalProperties?.TryGetValue(TurnStartedKey, out var started) == true && started is long at ? at : call.Queued);
+        }
+
+        foreach (var lane in _lanes)
+        {
+            lane.SchedulePump();
+        }
+
         return await call.Completion.Task;
     }
 
@@ -171,149 +209,12 @@ public sealed class PolicyBatcher : IChatClient
             : null;
     }
 
-    /// <summary>Disposes the policy and its batch on their thread; calls still in the batch fail.</summary>
-    public void Dispose() => _worker.RunAsync(
-        _ =>
-        {
-            _disposed = true;
-            FailRunning(new ObjectDisposedException(nameof(PolicyBatcher)));
-            _batch?.Dispose();
-            _prefixes?.Dispose();
-            _policy.Dispose();
-            _replacement?.Policy.Dispose();
-            return true;
-        },
-        CancellationToken.None).Wait(TimeSpan.FromSeconds(10));
+    /// <summary>Disposes each lane's policy and batch on its thread; calls still in a batch fail.</summary>
+    public void Dispose() => Task.WaitAll([.. _lanes.Select(l => l.DisposeAsync())], TimeSpan.FromSeconds(10));
 
-    private void SchedulePump()
-    {
-        if (Interlocked.CompareExchange(ref _pumpScheduled, 1, 0) == 0)
-        {
-            _ = _worker.RunAsync(_ => Pump(), CancellationToken.None);
-        }
-    }
+    private bool AgentCallsWaiting => !_pending.IsEmpty || !_followUps.IsEmpty;
 
-    /// <summary>One round on the inference thread: waiting calls join, the batch takes one step, finished calls are
-    /// answered. While anything is running or waiting the next round is queued behind any other job, so a
-    /// replacement's load or another job runs between two steps.</summary>
-    private bool Pump()
-    {
-        if (_disposed)
-        {
-            return false;
-        }
-
-        _prefixes ??= new PrefixCache(PrefixesKept);
-        _batch ??= new ContinuousBatch(_policy.Model, CompactTokenizer.EosId, CompactTokenizer.PadId, MaxRowsPerBatch, _prefixes);
-        LeaveCancelled();
-        if (_replacement is null)
-        {
-            Admit();
-        }
-
-        if (_batch.Rows > 0)
-        {
-            Step();
-        }
-
-        if (_replacement is not null && _batch.Rows == 0)
-        {
-            Swap();
-        }
-
-        Volatile.Write(ref _pumpScheduled, 0);
-        if (_batch?.Rows > 0 || (_replacement is null && (_held is not null || !_pending.IsEmpty || !_followUps.IsEmpty || !_background.IsEmpty)))
-        {
-            SchedulePump();
-        }
-
-        return true;
-    }
-
-    /// <summary>Waiting calls join the batch while rows are free: first decisions, then follow-ups (a follow-up out of
-    /// patience first), or when no agent call is waiting, background calls (into the first
-    /// half of the rows only).</summary>
-    private void Admit()
-    {
-        var batch = _batch!;
-        var joining = new List<(PendingCall Call, GenerationRequest Request)>();
-        var rows = batch.Rows;
-        // Agent calls join first; background calls only in a round no agent call is waiting.
-        var background = _pending.IsEmpty && _followUps.IsEmpty;
-        while (true)
-        {
-            if (_held is null)
-            {
-                if (background && rows >= batch.MaxRows / 2)
-                {
-                    break;
-                }
-
-                if (!(background ? _background.TryDequeue(out var call) : TryDequeueAgentCall(out call)))
-                {
-                    break;
-                }
-
-                if (call.Completion.Task.IsCompleted)
-                {
-                    continue; // cancelled while waiting
-                }
-
-                try
-                {
-                    _held = (call, ToRequest(call, batch));
-                }
-                catch (ArgumentException e)
-                {
-                    call.Completion.TrySetException(e);
-                    continue;
-                }
-            }
-
-            var held = _held.Value;
-            if (rows + held.Request.Samples > batch.MaxRows)
-            {
-                break; // joins when enough rows have freed up
-            }
-
-            joining.Add(held);
-            rows += held.Request.Samples;
-            _held = null;
-        }
-
-        if (joining.Count == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            batch.Admit(joining.Select(j => j.Request).ToList());
-        }
-#pragma warning disable CA1031 // a failed prefill fails the calls that were joining; the worker thread carries on
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            foreach (var (call, _) in joining)
-            {
-                call.Completion.TrySetException(e);
-            }
-
-            return;
-        }
-
-        foreach (var (call, request) in joining)
-        {
-            _running[request] = call;
-        }
-
-        Interlocked.Add(ref _promptTokens, joining.Select(j => j.Request.Prompt).Distinct(PromptComparer.Instance).Sum(p => (long)p.Length));
-        Interlocked.Exchange(ref _promptTokensReused, _prefixes?.Statistics.TokensReused ?? 0);
-
-        Interlocked.Increment(ref _admissions);
-        Interlocked.Add(ref _calls, joining.Count);
-        _logger?.LogDebug("{Calls} policy calls joined the batch ({Rows} rows running)", joining.Count, batch.Rows);
-    }
+    private bool AnyWaiting => AgentCallsWaiting || !_background.IsEmpty;
 
     /// <summary>The next agent call to join: a follow-up out of patience, else a first decision, else a follow-up.</summary>
     private bool TryDequeueAgentCall([NotNullWhen(true)] out PendingCall? call)
@@ -329,89 +230,302 @@ public sealed class PolicyBatcher : IChatClient
     private static bool Marked(ChatOptions? options, string key) =>
         options?.AdditionalProperties?.TryGetValue(key, out var flag) == true && flag is true;
 
-    /// <summary>One decoding step; calls whose samples have all ended are answered.</summary>
-    private void Step()
+    /// <summary>One inference thread: its copy of the policy, its batch and the calls in it. Everything but
+    /// <see cref="SchedulePump"/> and the load/offer/dispose jobs runs on its thread.</summary>
+    private sealed class Lane(PolicyBatcher owner, InferenceWorker worker, TextPolicy policy)
     {
-        var batch = _batch!;
-        var rows = batch.Rows;
-        IReadOnlyList<FinishedGeneration> finished;
-        try
-        {
-            finished = batch.Step();
-        }
-#pragma warning disable CA1031 // a failed step fails the calls in the batch (each turn reports it); the worker thread carries on
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            FailRunning(e);
-            batch.Dispose();
-            _batch = null;
-            return;
-        }
+        // Inference thread only: the policy, its batch, the calls in it, a call taken from a queue that waits for rows,
+        // and a loaded replacement that waits for the batch to empty.
+        private readonly Dictionary<GenerationRequest, PendingCall> _running = new(ReferenceEqualityComparer.Instance);
+        private TextPolicy _policy = policy;
+        private ContinuousBatch? _batch;
+        private PrefixCache? _prefixes;
+        private (PendingCall Call, GenerationRequest Request)? _held;
+        private (Replacement Replacement, TextPolicy Policy)? _replacement;
+        private bool _paused; // a replacement has loaded here and waits for the other lanes: no call joins meanwhile
+        private bool _disposed;
+        private int _pumpScheduled;
+        private long _reusedCounted;
 
-        Interlocked.Increment(ref _steps);
-        Interlocked.Add(ref _rowSteps, rows);
-        var policy = _policy;
-        foreach (var done in finished)
-        {
-            if (_running.Remove(done.Request, out var call))
+        /// <summary>Loads a policy on this lane's thread (it does not serve yet); from then on no call joins this lane
+        /// until the policy is offered (<see cref="Offer"/>) or discarded (<see cref="DiscardAsync"/>).</summary>
+        public Task<(Lane Lane, TextPolicy Policy, PolicyInfo Info)> LoadAsync(Func<(TextPolicy Policy, PolicyInfo Info)> load, CancellationToken cancellationToken) =>
+            worker.RunAsync(_ =>
             {
-                var replies = done.Samples.Select(s => new ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, policy.Tokenizer.Decode(s.Tokens, skipSpecialTokens: true))).ToList();
-                call.Completion.TrySetResult(new ChatResponse(replies) { ModelId = policy.Version, FinishReason = ChatFinishReason.Stop });
+                var (loaded, info) = load();
+                _paused = true;
+                return (this, loaded, info);
+            }, cancellationToken);
+
+        /// <summary>Disposes a loaded policy that will not serve, on its thread; calls join again.</summary>
+        public Task<bool> DiscardAsync(TextPolicy loaded) => worker.RunAsync(_ =>
+        {
+            loaded.Dispose();
+            _paused = false;
+            SchedulePump();
+            return true;
+        }, CancellationToken.None);
+
+        /// <summary>Makes <paramref name="loaded"/> this lane's next policy: it serves once the running calls have left
+        /// (no call joins this lane meanwhile). A replacement still waiting here is superseded.</summary>
+        public void Offer(Replacement replacement, TextPolicy loaded) => _ = worker.RunAsync(_ =>
+        {
+            if (_replacement is { } superseded)
+            {
+                superseded.Policy.Dispose();
+                superseded.Replacement.Done.TrySetException(new InvalidOperationException($"replaced by {replacement.Info.Version} before it served."));
+            }
+
+            _replacement = (replacement, loaded);
+            _paused = false;
+            if (_batch is null || _batch.Rows == 0)
+            {
+                Swap();
+            }
+
+            SchedulePump();
+            return true;
+        }, CancellationToken.None);
+
+        public Task<bool> DisposeAsync() => worker.RunAsync(_ =>
+        {
+            _disposed = true;
+            FailRunning(new ObjectDisposedException(nameof(PolicyBatcher)));
+            _batch?.Dispose();
+            _prefixes?.Dispose();
+            _policy.Dispose();
+            _replacement?.Policy.Dispose();
+            return true;
+        }, CancellationToken.None);
+
+        public void SchedulePump()
+        {
+            if (Interlocked.CompareExchange(ref _pumpScheduled, 1, 0) == 0)
+            {
+                _ = worker.RunAsync(_ => Pump(), CancellationToken.None);
             }
         }
-    }
 
-    /// <summary>Calls cancelled while being sampled leave the batch.</summary>
-    private void LeaveCancelled()
-    {
-        foreach (var (request, call) in _running.Where(r => r.Value.Completion.Task.IsCompleted).ToList())
+        /// <summary>One round on the inference thread: waiting calls join, the batch takes one step, finished calls are
+        /// answered. While anything is running or waiting the next round is queued behind any other job, so a
+        /// replacement's load or another job runs between two steps.</summary>
+        private bool Pump()
         {
-            _batch!.Cancel(request);
-            _running.Remove(request);
-        }
-    }
+            if (_disposed)
+            {
+                return false;
+            }
 
-    private void FailRunning(Exception e)
-    {
-        foreach (var call in _running.Values)
+            _prefixes ??= new PrefixCache(PrefixesKept);
+            _batch ??= new ContinuousBatch(_policy.Model, CompactTokenizer.EosId, CompactTokenizer.PadId, MaxRowsPerBatch, _prefixes);
+            LeaveCancelled();
+            if (_replacement is null && !_paused)
+            {
+                Admit();
+            }
+
+            if (_batch.Rows > 0)
+            {
+                Step();
+            }
+
+            if (_replacement is not null && _batch?.Rows is null or 0)
+            {
+                Swap();
+            }
+
+            Volatile.Write(ref _pumpScheduled, 0);
+            if (_batch?.Rows > 0 || (_replacement is null && !_paused && (_held is not null || owner.AnyWaiting)))
+            {
+                SchedulePump();
+            }
+
+            return true;
+        }
+
+        /// <summary>Waiting calls join the batch while rows are free: first decisions, then follow-ups (a follow-up out of
+        /// patience first), or when no agent call is waiting, background calls (into the first half of the rows only).</summary>
+        private void Admit()
         {
-            call.Completion.TrySetException(e);
+            var batch = _batch!;
+            var joining = new List<(PendingCall Call, GenerationRequest Request)>();
+            var rows = batch.Rows;
+            // Agent calls join first; background calls only in a round no agent call is waiting.
+            var background = !owner.AgentCallsWaiting;
+            while (true)
+            {
+                if (_held is null)
+                {
+                    if (background && rows >= batch.MaxRows / 2)
+                    {
+                        break;
+                    }
+
+                    if (!(background ? owner._background.TryDequeue(out var call) : owner.TryDequeueAgentCall(out call)))
+                    {
+                        break;
+                    }
+
+                    if (call.Completion.Task.IsCompleted)
+                    {
+                        continue; // cancelled while waiting
+                    }
+
+                    try
+                    {
+                        _held = (call, ToRequest(call, batch));
+                    }
+                    catch (ArgumentException e)
+                    {
+                        call.Completion.TrySetException(e);
+                        continue;
+                    }
+                }
+
+                var held = _held.Value;
+                if (rows + held.Request.Samples > batch.MaxRows)
+                {
+                    break; // joins when enough rows have freed up
+                }
+
+                joining.Add(held);
+                rows += held.Request.Samples;
+                _held = null;
+            }
+
+            if (joining.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                batch.Admit(joining.Select(j => j.Request).ToList());
+            }
+#pragma warning disable CA1031 // a failed prefill fails the calls that were joining; the worker thread carries on
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                foreach (var (call, _) in joining)
+                {
+                    call.Completion.TrySetException(e);
+                }
+
+                return;
+            }
+
+            foreach (var (call, request) in joining)
+            {
+                _running[request] = call;
+            }
+
+            Interlocked.Add(ref owner._promptTokens, joining.Select(j => j.Request.Prompt).Distinct(PromptComparer.Instance).Sum(p => (long)p.Length));
+            Interlocked.Add(ref owner._promptTokensReused, _prefixes!.Statistics.TokensReused - _reusedCounted);
+            _reusedCounted = _prefixes.Statistics.TokensReused;
+            Interlocked.Increment(ref owner._admissions);
+            Interlocked.Add(ref owner._calls, joining.Count);
+            owner._logger?.LogDebug("{Calls} policy calls joined a batch ({Rows} rows running)", joining.Count, batch.Rows);
         }
 
-        _running.Clear();
-    }
+        /// <summary>One decoding step; calls whose samples have all ended are answered.</summary>
+        private void Step()
+        {
+            var batch = _batch!;
+            var rows = batch.Rows;
+            IReadOnlyList<FinishedGeneration> finished;
+            try
+            {
+                finished = batch.Step();
+            }
+#pragma warning disable CA1031 // a failed step fails the calls in the batch (each turn reports it); the worker thread carries on
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                FailRunning(e);
+                batch.Dispose();
+                _batch = null;
+                return;
+            }
 
-    /// <summary>The loaded replacement serves from now on (the batch is empty); the old policy is disposed.</summary>
-    private void Swap()
-    {
-        var next = _replacement!;
-        var old = _policy;
-        _batch?.Dispose();
-        _batch = null;
-        _prefixes?.Dispose(); // keys and values of the old policy
-        _prefixes = null;
-        _policy = next.Policy;
-        _served = new ServedPolicy(next.Info, next.Policy.Tokenizer);
-        _replacement = null;
-        old.Dispose();
-        next.Done.TrySetResult(next.Info);
-    }
+            Interlocked.Increment(ref owner._steps);
+            Interlocked.Add(ref owner._rowSteps, rows);
+            Interlocked.Add(ref owner._decodedRowSteps, batch.DecodedRows);
+            var served = _policy;
+            foreach (var done in finished)
+            {
+                if (_running.Remove(done.Request, out var call))
+                {
+                    var replies = done.Samples.Select(s => new ChatMessage(Microsoft.Extensions.AI.ChatRole.Assistant, served.Tokenizer.Decode(s.Tokens, skipSpecialTokens: true))).ToList();
+                    call.Completion.TrySetResult(new ChatResponse(replies) { ModelId = served.Version, FinishReason = ChatFinishReason.Stop });
+                }
+            }
+        }
 
-    /// <summary>A call in the policy's terms (<see cref="PolicyChatClient.Translate"/>), checked against the batch.</summary>
-    private GenerationRequest ToRequest(PendingCall call, ContinuousBatch batch)
-    {
-        var translated = PolicyChatClient.Translate(_policy, call.Messages, call.Options);
-        var request = new GenerationRequest(translated.Prompt, translated.Samples, translated.Sampling, translated.Seed, translated.Constraint);
-        batch.Validate(request);
-        return request;
+        /// <summary>Calls cancelled while being sampled leave the batch.</summary>
+        private void LeaveCancelled()
+        {
+            foreach (var (request, call) in _running.Where(r => r.Value.Completion.Task.IsCompleted).ToList())
+            {
+                _batch!.Cancel(request);
+                _running.Remove(request);
+            }
+        }
+
+        private void FailRunning(Exception e)
+        {
+            foreach (var call in _running.Values)
+            {
+                call.Completion.TrySetException(e);
+            }
+
+            _running.Clear();
+        }
+
+        /// <summary>The loaded replacement serves on this lane from now on (the batch is empty); the old policy is disposed.</summary>
+        private void Swap()
+        {
+            var (replacement, next) = _replacement!.Value;
+            var old = _policy;
+            _batch?.Dispose();
+            _batch = null;
+            _prefixes?.Dispose(); // keys and values of the old policy
+            _prefixes = null;
+            _reusedCounted = 0;
+            _policy = next;
+            _replacement = null;
+            old.Dispose();
+            owner._served = new ServedPolicy(replacement.Info, next.Tokenizer);
+            replacement.LaneSwapped();
+        }
+
+        /// <summary>A call in the policy's terms (<see cref="PolicyChatClient.Translate"/>), checked against the batch.</summary>
+        private GenerationRequest ToRequest(PendingCall call, ContinuousBatch batch)
+        {
+            var translated = PolicyChatClient.Translate(_policy, call.Messages, call.Options);
+            var request = new GenerationRequest(translated.Prompt, translated.Samples, translated.Sampling, translated.Seed, translated.Constraint);
+            batch.Validate(request);
+            return request;
+        }
     }
 
     private sealed record ServedPolicy(PolicyInfo Info, CompactTokenizer Tokenizer);
 
-    private sealed record Replacement(TextPolicy Policy, PolicyInfo Info)
+    /// <summary>A policy replacing the serving one, lane by lane: done when every lane serves it.</summary>
+    private sealed class Replacement(PolicyInfo info, int lanes)
     {
+        private int _waiting = lanes;
+
+        public PolicyInfo Info { get; } = info;
+
         public TaskCompletionSource<PolicyInfo> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void LaneSwapped()
+        {
+            if (Interlocked.Decrement(ref _waiting) == 0)
+            {
+                Done.TrySetResult(Info);
+            }
+        }
     }
 
     private sealed class PendingCall(List<ChatMessage> messages, ChatOptions? options)
@@ -427,11 +541,50 @@ public sealed class PolicyBatcher : IChatClient
     }
 }
 
+/// <summary>Calls waiting for their first reply, the one whose message arrived first at the head (calls of the same
+/// message in the order they came). Thread-safe.</summary>
+internal sealed class OldestTurnFirst<T>
+{
+    private readonly PriorityQueue<T, (long Started, long Order)> _queue = new();
+    private readonly Lock _lock = new();
+    private long _order;
+
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count == 0;
+            }
+        }
+    }
+
+    /// <param name="item">The call.</param>
+    /// <param name="started">When its message arrived (<see cref="Stopwatch.GetTimestamp"/>).</param>
+    public void Enqueue(T item, long started)
+    {
+        lock (_lock)
+        {
+            _queue.Enqueue(item, (started, _order++));
+        }
+    }
+
+    public bool TryDequeue([MaybeNullWhen(false)] out T item)
+    {
+        lock (_lock)
+        {
+            return _queue.TryDequeue(out item, out _);
+        }
+    }
+}
+
 /// <summary>What a <see cref="PolicyBatcher"/> has done: times calls joined the batch, calls answered or joining,
-/// decoding steps, rows decoded summed over the steps (rows per step = <see cref="RowSteps"/> / <see cref="Steps"/>),
-/// tokens of the distinct prompts that joined, and how many of those were not prefilled (taken from a shared prefix;
-/// counted since the policy last changed).</summary>
-public readonly record struct BatcherCounts(long Admissions, long Calls, long Steps, long RowSteps, long PromptTokens = 0, long PromptTokensReused = 0);
+/// decoding steps, samples drawn summed over the steps (samples per step = <see cref="RowSteps"/> / <see cref="Steps"/>),
+/// tokens of the distinct prompts that joined, how many of those were not prefilled (taken from a shared prefix), and
+/// rows fed through the model summed over the steps (samples of a call that have drawn the same tokens so far are one
+/// row). Summed over the lanes.</summary>
+public readonly record struct BatcherCounts(long Admissions, long Calls, long Steps, long RowSteps, long PromptTokens = 0, long PromptTokensReused = 0, long DecodedRowSteps = 0);
 
 /// <summary>Prompts compared by their tokens.</summary>
 internal sealed class PromptComparer : IEqualityComparer<int[]>

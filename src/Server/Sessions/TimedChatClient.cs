@@ -13,6 +13,7 @@ internal sealed class TimedChatClient(IChatClient inner) : DelegatingChatClient(
     private long _ticks;
     private volatile string? _lastModelId;
     private volatile bool _followUp;
+    private long _turnStarted = Stopwatch.GetTimestamp();
 
     /// <summary>Total time spent in <see cref="GetResponseAsync"/> so far.</summary>
     public TimeSpan Elapsed => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
@@ -28,12 +29,21 @@ internal sealed class TimedChatClient(IChatClient inner) : DelegatingChatClient(
         set => _followUp = value;
     }
 
+    /// <summary>When the person's message of the running turn arrived (<see cref="Stopwatch.GetTimestamp"/>): the turn's
+    /// calls before it has shown anything carry it (<see cref="PolicyBatcher.TurnStartedKey"/>), so they join in the
+    /// order the messages came. The conversation sets it when a message arrives.</summary>
+    public long TurnStarted
+    {
+        get => Interlocked.Read(ref _turnStarted);
+        set => Interlocked.Exchange(ref _turnStarted, value);
+    }
+
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var start = Stopwatch.GetTimestamp();
         try
         {
-            var response = await base.GetResponseAsync(messages, _followUp ? AsFollowUp(options) : options, cancellationToken);
+            var response = await base.GetResponseAsync(messages, Marked(options, _followUp ? PolicyBatcher.FollowUpKey : PolicyBatcher.TurnStartedKey), cancellationToken);
             _lastModelId = response.ModelId ?? _lastModelId;
             return response;
         }
@@ -43,10 +53,14 @@ internal sealed class TimedChatClient(IChatClient inner) : DelegatingChatClient(
         }
     }
 
-    private static ChatOptions AsFollowUp(ChatOptions? options)
+    /// <summary>The options with the follow-up mark, or with the turn's start.</summary>
+    private ChatOptions Marked(ChatOptions? options, string key)
     {
         var marked = options?.Clone() ?? new ChatOptions();
-        marked.AdditionalProperties = new AdditionalPropertiesDictionary(options?.AdditionalProperties ?? []) { [PolicyBatcher.FollowUpKey] = true };
+        marked.AdditionalProperties = new AdditionalPropertiesDictionary(options?.AdditionalProperties ?? [])
+        {
+            [key] = key == PolicyBatcher.FollowUpKey ? true : TurnStarted,
+        };
         return marked;
     }
 }

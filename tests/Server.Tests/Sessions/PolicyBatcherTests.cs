@@ -254,6 +254,80 @@ public sealed class PolicyBatcherTests
         Assert.Equal(info.Version, (await after).ModelId);
     }
 
+    [Fact]
+    public async Task Calls_of_the_message_that_arrived_first_join_first_whatever_order_they_were_queued_in()
+    {
+        var log = new AdmissionLog();
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker, logger: log);
+        var release = Block(worker);
+        // 40 + 30 rows cannot join together (64): the call of the earlier message, queued second, joins first.
+        var later = Options(40, seed: 5);
+        later.AdditionalProperties![PolicyBatcher.TurnStartedKey] = 2_000L;
+        var earlier = Options(30, seed: 6);
+        earlier.AdditionalProperties![PolicyBatcher.TurnStartedKey] = 1_000L;
+        var laterCall = batcher.GetResponseAsync(Chat("make tea"), later);
+        var earlierCall = batcher.GetResponseAsync(Chat("feed the cat"), earlier);
+        release.SetResult();
+
+        Assert.Equal(30, (await earlierCall).Messages.Count);
+        Assert.Equal(40, (await laterCall).Messages.Count);
+        Assert.Equal([30, 40], log.Rows);
+    }
+
+    [Fact]
+    public async Task Two_lanes_answer_while_one_is_busy_give_the_samples_of_one_lane_and_swap_together()
+    {
+        using var first = new InferenceWorker();
+        using var second = new InferenceWorker();
+        var policies = await Task.WhenAll(first.RunAsync(_ => TinyPolicy(1), CancellationToken.None), second.RunAsync(_ => TinyPolicy(1), CancellationToken.None));
+        using var batcher = new PolicyBatcher([(first, policies[0]), (second, policies[1])], new PolicyInfo(policies[0].Version, Trained: false, Source: "test"));
+        Assert.Equal(2, batcher.Lanes);
+
+        // One lane held: the other answers, with what the policy gives the call anywhere.
+        var release = Block(first);
+        var answered = await batcher.GetResponseAsync(Chat("make tea"), Options(4, seed: 11)).WaitAsync(TimeSpan.FromSeconds(20));
+        release.SetResult();
+        Assert.Equal((await DirectAsync(first, Chat("make tea"), Options(4, seed: 11))).Messages.Select(m => m.Text), answered.Messages.Select(m => m.Text));
+        var together = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => batcher.GetResponseAsync(Chat("feed the cat"), Options(2, seed: 30 + i))));
+        for (var i = 0; i < together.Length; i++)
+        {
+            Assert.Equal((await DirectAsync(first, Chat("feed the cat"), Options(2, seed: 30 + i))).Messages.Select(m => m.Text), together[i].Messages.Select(m => m.Text));
+        }
+
+        // A load that fails on one lane leaves the old policy on both; one that loads everywhere serves everywhere.
+        var loads = 0;
+        await Assert.ThrowsAsync<InvalidDataException>(() => batcher.ReplaceAsync(() =>
+        {
+            if (Interlocked.Increment(ref loads) == 2)
+            {
+                throw new InvalidDataException("broken on the second lane");
+            }
+
+            var next = TinyPolicy(2);
+            return (next, new PolicyInfo(next.Version, Trained: true, Source: "swapped"));
+        }, CancellationToken.None));
+        var old = batcher.Info.Version;
+        Assert.All(await Task.WhenAll(Enumerable.Range(0, 6).Select(i => batcher.GetResponseAsync(Chat("make tea"), Options(1, seed: i)))), r => Assert.Equal(old, r.ModelId));
+
+        var info = await batcher.ReplaceAsync(() =>
+        {
+            var next = TinyPolicy(2);
+            return (next, new PolicyInfo(next.Version, Trained: true, Source: "swapped"));
+        }, CancellationToken.None);
+        Assert.NotEqual(old, info.Version);
+        var blocked = Block(second);
+        Assert.Equal(info.Version, (await batcher.GetResponseAsync(Chat("make tea"), Options(1, seed: 1)).WaitAsync(TimeSpan.FromSeconds(20))).ModelId);
+        blocked.SetResult();
+        blocked = Block(first);
+        Assert.Equal(info.Version, (await batcher.GetResponseAsync(Chat("make tea"), Options(1, seed: 1)).WaitAsync(TimeSpan.FromSeconds(20))).ModelId);
+        blocked.SetResult();
+    }
+
+    [Fact]
+    public void A_batcher_without_lanes_is_refused() =>
+        Assert.Throws<ArgumentException>(() => new PolicyBatcher([], new PolicyInfo("v", Trained: false, Source: "test")));
+
     /// <summary>Keeps the rows running after each admission, from the batcher's debug line.</summary>
     private sealed class AdmissionLog : ILogger
     {

@@ -12,7 +12,7 @@ namespace CoopAgent.Server.Cli.Bench;
 /// <c>serve</c> would use (<c>policies/default</c>, else the untrained fallback). Time to the first item of a reply
 /// (a word, a question or an executed action) for one client (p50, p99), then 50 concurrent clients for 60 s (10 s with <c>--quick</c>): their
 /// p99 time to first item, the number of failed turns, policy calls per second, samples per decoding step, the share
-/// of prompt tokens reused from a shared prefix, and the process's resident memory before and after.
+/// of prompt tokens reused from a shared prefix, the rows the model computed per step, and the process's resident memory before and after.
 /// Targets: 0 errors, p99 &lt; 1 s.
 /// </summary>
 public sealed class ChatBench : IBenchSection
@@ -114,6 +114,8 @@ public sealed class ChatBench : IBenchSection
                 var counts = batcher.Counts;
                 figures["load_policy_calls_per_s"] = Math.Round((counts.Calls - countsBefore.Calls) / (double)seconds, 1);
                 figures["load_rows_per_step"] = Math.Round((counts.RowSteps - countsBefore.RowSteps) / (double)Math.Max(1, counts.Steps - countsBefore.Steps), 1);
+                // Of those, the rows the model computed: a call's samples that have drawn the same tokens so far are one.
+                figures["load_decoded_rows_per_step"] = Math.Round((counts.DecodedRowSteps - countsBefore.DecodedRowSteps) / (double)Math.Max(1, counts.Steps - countsBefore.Steps), 1);
                 // Share of prompt tokens taken from a prefix shared with a recent prompt instead of prefilled.
                 figures["load_prompt_tokens_reused"] = Math.Round((counts.PromptTokensReused - countsBefore.PromptTokensReused) / (double)Math.Max(1, counts.PromptTokens - countsBefore.PromptTokens), 2);
             }
