@@ -285,6 +285,36 @@ public sealed class SlotKvCacheTests
         Assert.Equal((0, 0), (cache.Groups, cache.Bases));
     }
 
+    [Fact]
+    public void A_prompt_going_on_long_past_every_held_beginning_becomes_a_base_that_later_prompts_continue()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 4);
+        var random = new Random(5);
+        var home = Enumerable.Range(0, 20).Select(_ => 2 + random.Next(38)).ToArray();
+        var talk = Enumerable.Range(0, SlotKvCache.MostUnshared + 1).Select(_ => 2 + random.Next(38)).ToArray();
+        // The second shares the home but holds more than MostUnshared of its own: a base of its own. The third
+        // continues the second and reads all of it from that base.
+        int[][] prompts = [[.. home, 5], [.. home, .. talk], [.. home, .. talk, 9, 10]];
+        var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
+        var width = (int)tokens.shape[1];
+        using (var prefill = new KvCache(model.Config, prompts.Length, width))
+        {
+            model.forward(tokens, mask, prefill);
+            for (var i = 0; i < prompts.Length; i++)
+            {
+                cache.Add(prefill, i, width - prompts[i].Length, prompts[i]);
+            }
+        }
+
+        Assert.Equal((3, 3, 2), (cache.Count, cache.Groups, cache.Bases));
+        var sequences = prompts.Select(p => p.ToList()).ToList();
+        var logits = Step(model, cache, sequences, token: 3);
+        AssertFullPass(model, cache, sequences, logits);
+    }
+
     private static void AssertFullPass(Gpt model, SlotKvCache cache, List<List<int>> sequences, Tensor logits)
     {
         for (var slot = 0; slot < sequences.Count; slot++)
