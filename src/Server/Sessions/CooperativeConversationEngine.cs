@@ -80,7 +80,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         _learnedPrior = LoadLearnedPrior(folder);
         if (info.Trained)
         {
-            logger.LogInformation("Policy {Version} loaded from {Folder}", info.Version, folder);
+            logger.LogInformation("Policy {Version} loaded from {Folder} on {Lanes} inference lane(s)", info.Version, folder, _batcher.Lanes);
         }
         else
         {
