@@ -169,7 +169,7 @@ public sealed class PolicyChatClient : IChatClient
     }
 
     /// <summary>n from <c>AdditionalProperties["n"]</c>: an int, a long or a numeric string; 1 when absent.</summary>
-    internal static int Samples(ChatOptions? options)
+    public static int Samples(ChatOptions? options)
     {
         if (options?.AdditionalProperties?.TryGetValue(SamplesKey, out var value) != true || value is null)
         {

@@ -71,14 +71,15 @@ public sealed class GrammarConstraint : ITokenConstraint
 
     /// <summary>The constraint for <paramref name="grammar"/> and <paramref name="tokenizer"/>, shared while the grammar
     /// lives: the masks it has computed serve every later call with the same grammar (the same home, another turn or
-    /// another conversation).</summary>
+    /// another conversation), also under another instance of the same vocabulary (the server's lanes each load the
+    /// checkpoint, tokenizer included: keyed by the instance, their calls rebuilt each other's masks).</summary>
     public static GrammarConstraint For(ITextGrammar grammar, CompactTokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(grammar);
         ArgumentNullException.ThrowIfNull(tokenizer);
         lock (Shared)
         {
-            if (!Shared.TryGetValue(grammar, out var constraint) || !ReferenceEquals(constraint._tokenizer, tokenizer))
+            if (!Shared.TryGetValue(grammar, out var constraint) || !constraint._tokenizer.SameVocabulary(tokenizer))
             {
                 constraint = new GrammarConstraint(grammar, tokenizer);
                 Shared.AddOrUpdate(grammar, constraint);

@@ -140,6 +140,10 @@ public sealed class CompactTokenizer
 
     public static bool IsSpecial(int id) => id is >= 0 and < FirstByteId;
 
+    /// <summary>Whether <paramref name="other"/> maps every id to the same token (two loads of one checkpoint do).</summary>
+    public bool SameVocabulary(CompactTokenizer other) =>
+        other is not null && (ReferenceEquals(this, other) || _cl100kIds.AsSpan().SequenceEqual(other._cl100kIds));
+
     /// <summary>Writes <c>tokenizer.json</c> into <paramref name="directory"/> (created when missing).</summary>
     public void Save(string directory)
     {

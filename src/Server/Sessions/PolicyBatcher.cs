@@ -67,6 +67,8 @@ public sealed class PolicyBatcher : IChatClient
     private readonly ConcurrentQueue<PendingCall> _followUps = new();
     private readonly ConcurrentQueue<PendingCall> _background = new();
     private readonly Lane[] _lanes;
+    private readonly SemaphoreSlim _replacing = new(1, 1);
+    private volatile bool _disposed;
 
     private volatile ServedPolicy _served;
     private long _admissions;
@@ -136,35 +138,46 @@ public sealed class PolicyBatcher : IChatClient
     public async Task<PolicyInfo> ReplaceAsync(Func<(TextPolicy Policy, PolicyInfo Info)> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
-        var loads = _lanes.Select(lane => lane.LoadAsync(load, cancellationToken)).ToList();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        // One replacement at a time: a lane holds one loaded policy, and every lane must end on the same one.
+        await _replacing.WaitAsync(cancellationToken);
         try
         {
-            await Task.WhenAll(loads);
-        }
-        catch
-        {
-            foreach (var loaded in loads.Where(l => l.IsCompletedSuccessfully))
+            var loads = _lanes.Select(lane => lane.LoadAsync(load, cancellationToken)).ToList();
+            try
             {
-                _ = loaded.Result.Lane.DiscardAsync(loaded.Result.Policy);
+                await Task.WhenAll(loads);
+            }
+            catch
+            {
+                foreach (var loaded in loads.Where(l => l.IsCompletedSuccessfully))
+                {
+                    await loaded.Result.Lane.DiscardAsync(loaded.Result.Policy);
+                }
+
+                throw;
             }
 
-            throw;
-        }
+            var info = loads[0].Result.Info;
+            var replacement = new Replacement(info, _lanes.Length);
+            foreach (var loaded in loads)
+            {
+                loaded.Result.Lane.Offer(replacement, loaded.Result.Policy);
+            }
 
-        var info = loads[0].Result.Info;
-        var replacement = new Replacement(info, _lanes.Length);
-        foreach (var loaded in loads)
+            return await replacement.Done.Task;
+        }
+        finally
         {
-            loaded.Result.Lane.Offer(replacement, loaded.Result.Policy);
+            _replacing.Release();
         }
-
-        return await replacement.Done.Task;
     }
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var call = new PendingCall(messages.ToList(), options);
         await using var registration = cancellationToken.Register(() => call.Completion.TrySetCanceled(cancellationToken));
         if (Marked(options, BackgroundKey))
@@ -209,22 +222,48 @@ public sealed class PolicyBatcher : IChatClient
             : null;
     }
 
-    /// <summary>Disposes each lane's policy and batch on its thread; calls still in a batch fail.</summary>
-    public void Dispose() => Task.WaitAll([.. _lanes.Select(l => l.DisposeAsync())], TimeSpan.FromSeconds(10));
+    /// <summary>Disposes each lane's policy and batch on its thread; calls still in a batch or waiting fail.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        Task.WaitAll([.. _lanes.Select(l => l.DisposeAsync())], TimeSpan.FromSeconds(10));
+        var stopped = new ObjectDisposedException(nameof(PolicyBatcher));
+        while (_pending.TryDequeue(out var call) || _followUps.TryDequeue(out call) || _background.TryDequeue(out call))
+        {
+            call.Completion.TrySetException(stopped);
+        }
+
+        _replacing.Dispose();
+    }
 
     private bool AgentCallsWaiting => !_pending.IsEmpty || !_followUps.IsEmpty;
 
     private bool AnyWaiting => AgentCallsWaiting || !_background.IsEmpty;
 
-    /// <summary>The next agent call to join: a follow-up out of patience, else a first decision, else a follow-up.</summary>
-    private bool TryDequeueAgentCall([NotNullWhen(true)] out PendingCall? call)
+    /// <summary>The next agent call to join, if it fits in <paramref name="free"/> rows: a follow-up out of patience,
+    /// else the oldest message's first decision, else a follow-up. A next call that does not fit stays queued (another
+    /// lane may take it) and nothing younger is taken past it.</summary>
+    private bool TryDequeueAgentCall(int free, [NotNullWhen(true)] out PendingCall? call)
     {
         if (_followUps.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.Queued) >= _followUpPatience)
         {
-            return _followUps.TryDequeue(out call);
+            return TryDequeueFitting(_followUps, free, out call);
         }
 
-        return _pending.TryDequeue(out call) || _followUps.TryDequeue(out call);
+        if (!_pending.IsEmpty)
+        {
+            return _pending.TryDequeueIf(c => c.Fits(free), out call);
+        }
+
+        return TryDequeueFitting(_followUps, free, out call);
+    }
+
+    /// <summary>The head of <paramref name="queue"/> when it fits in <paramref name="free"/> rows. (Another lane may take
+    /// the head in between: the call taken is then checked again when it joins.)</summary>
+    private static bool TryDequeueFitting(ConcurrentQueue<PendingCall> queue, int free, [NotNullWhen(true)] out PendingCall? call)
+    {
+        call = null;
+        return queue.TryPeek(out var head) && head.Fits(free) && queue.TryDequeue(out call);
     }
 
     private static bool Marked(ChatOptions? options, string key) =>
@@ -270,14 +309,14 @@ public sealed class PolicyBatcher : IChatClient
         /// (no call joins this lane meanwhile). A replacement still waiting here is superseded.</summary>
         public void Offer(Replacement replacement, TextPolicy loaded) => _ = worker.RunAsync(_ =>
         {
+            _paused = false;
             if (_replacement is { } superseded)
             {
-                superseded.Policy.Dispose();
                 superseded.Replacement.Done.TrySetException(new InvalidOperationException($"replaced by {replacement.Info.Version} before it served."));
+                DisposeQuietly(superseded.Policy);
             }
 
             _replacement = (replacement, loaded);
-            _paused = false;
             if (_batch is null || _batch.Rows == 0)
             {
                 Swap();
@@ -290,11 +329,22 @@ public sealed class PolicyBatcher : IChatClient
         public Task<bool> DisposeAsync() => worker.RunAsync(_ =>
         {
             _disposed = true;
-            FailRunning(new ObjectDisposedException(nameof(PolicyBatcher)));
+            var stopped = new ObjectDisposedException(nameof(PolicyBatcher));
+            FailRunning(stopped);
+            _held?.Call.Completion.TrySetException(stopped);
+            _held = null;
             _batch?.Dispose();
+            _batch = null;
             _prefixes?.Dispose();
+            _prefixes = null;
             _policy.Dispose();
-            _replacement?.Policy.Dispose();
+            if (_replacement is { } waiting)
+            {
+                waiting.Replacement.Done.TrySetException(stopped);
+                waiting.Policy.Dispose();
+                _replacement = null;
+            }
+
             return true;
         }, CancellationToken.None);
 
@@ -316,28 +366,34 @@ public sealed class PolicyBatcher : IChatClient
                 return false;
             }
 
-            _prefixes ??= new PrefixCache(PrefixesKept);
-            _batch ??= new ContinuousBatch(_policy.Model, CompactTokenizer.EosId, CompactTokenizer.PadId, MaxRowsPerBatch, _prefixes);
-            LeaveCancelled();
-            if (_replacement is null && !_paused)
+            try
             {
-                Admit();
-            }
+                _prefixes ??= new PrefixCache(PrefixesKept);
+                _batch ??= new ContinuousBatch(_policy.Model, CompactTokenizer.EosId, CompactTokenizer.PadId, MaxRowsPerBatch, _prefixes);
+                LeaveCancelled();
+                if (_replacement is null && !_paused)
+                {
+                    Admit();
+                }
 
-            if (_batch.Rows > 0)
-            {
-                Step();
-            }
+                if (_batch?.Rows > 0)
+                {
+                    Step();
+                }
 
-            if (_replacement is not null && _batch?.Rows is null or 0)
-            {
-                Swap();
+                if (_replacement is not null && _batch?.Rows is null or 0)
+                {
+                    Swap();
+                }
             }
-
-            Volatile.Write(ref _pumpScheduled, 0);
-            if (_batch?.Rows > 0 || (_replacement is null && !_paused && (_held is not null || owner.AnyWaiting)))
+            finally
             {
-                SchedulePump();
+                // Whatever happened, the lane goes on pumping while there is work.
+                Volatile.Write(ref _pumpScheduled, 0);
+                if (_batch?.Rows > 0 || (_replacement is null && !_paused && (_held is not null || owner.AnyWaiting)))
+                {
+                    SchedulePump();
+                }
             }
 
             return true;
@@ -361,7 +417,8 @@ public sealed class PolicyBatcher : IChatClient
                         break;
                     }
 
-                    if (!(background ? owner._background.TryDequeue(out var call) : owner.TryDequeueAgentCall(out call)))
+                    var free = batch.MaxRows - rows;
+                    if (!(background ? TryDequeueFitting(owner._background, free, out var call) : owner.TryDequeueAgentCall(free, out call)))
                     {
                         break;
                     }
@@ -375,7 +432,9 @@ public sealed class PolicyBatcher : IChatClient
                     {
                         _held = (call, ToRequest(call, batch));
                     }
-                    catch (ArgumentException e)
+#pragma warning disable CA1031 // a call that cannot be translated fails alone, whatever the reason
+                    catch (Exception e)
+#pragma warning restore CA1031
                     {
                         call.Completion.TrySetException(e);
                         continue;
@@ -402,7 +461,7 @@ public sealed class PolicyBatcher : IChatClient
             {
                 batch.Admit(joining.Select(j => j.Request).ToList());
             }
-#pragma warning disable CA1031 // a failed prefill fails the calls that were joining; the worker thread carries on
+#pragma warning disable CA1031 // a failed prefill fails the calls that were joining and, since the batch may have taken part of them, the batch; the worker thread carries on
             catch (Exception e)
 #pragma warning restore CA1031
             {
@@ -411,6 +470,9 @@ public sealed class PolicyBatcher : IChatClient
                     call.Completion.TrySetException(e);
                 }
 
+                FailRunning(e);
+                batch.Dispose();
+                _batch = null;
                 return;
             }
 
@@ -486,16 +548,37 @@ public sealed class PolicyBatcher : IChatClient
         {
             var (replacement, next) = _replacement!.Value;
             var old = _policy;
-            _batch?.Dispose();
-            _batch = null;
-            _prefixes?.Dispose(); // keys and values of the old policy
-            _prefixes = null;
-            _reusedCounted = 0;
             _policy = next;
             _replacement = null;
-            old.Dispose();
-            owner._served = new ServedPolicy(replacement.Info, next.Tokenizer);
-            replacement.LaneSwapped();
+            try
+            {
+                _batch?.Dispose();
+                _batch = null;
+                _prefixes?.Dispose(); // keys and values of the old policy
+                _prefixes = null;
+                _reusedCounted = 0;
+                DisposeQuietly(old);
+                owner._served = new ServedPolicy(replacement.Info, next.Tokenizer);
+            }
+            finally
+            {
+                replacement.LaneSwapped();
+            }
+        }
+
+        /// <summary>Disposes a policy that no longer serves; a failure is logged, never thrown into the lane.</summary>
+        private void DisposeQuietly(TextPolicy policy)
+        {
+            try
+            {
+                policy.Dispose();
+            }
+#pragma warning disable CA1031 // a policy that fails to dispose must not stop the lane
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                owner._logger?.LogWarning(e, "Disposing policy {Version} failed", policy.Version);
+            }
         }
 
         /// <summary>A call in the policy's terms (<see cref="PolicyChatClient.Translate"/>), checked against the batch.</summary>
@@ -538,6 +621,23 @@ public sealed class PolicyBatcher : IChatClient
 
         /// <summary>When the call was queued (<see cref="Stopwatch.GetTimestamp"/>).</summary>
         public long Queued { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>Whether its samples fit in <paramref name="free"/> rows; a call that can never fit anywhere (or asks for
+        /// samples unreadably) is taken, to fail when it is translated.</summary>
+        public bool Fits(int free)
+        {
+            try
+            {
+                var samples = PolicyChatClient.Samples(Options);
+                return samples <= free || samples > MaxRowsPerBatch;
+            }
+#pragma warning disable CA1031 // an unreadable sample count is the caller's error, reported when the call is translated
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                return true;
+            }
+        }
     }
 }
 
@@ -575,6 +675,22 @@ internal sealed class OldestTurnFirst<T>
         lock (_lock)
         {
             return _queue.TryDequeue(out item, out _);
+        }
+    }
+
+    /// <summary>Takes the head only when <paramref name="take"/> says so; otherwise it stays at the head.</summary>
+    public bool TryDequeueIf(Func<T, bool> take, [MaybeNullWhen(false)] out T item)
+    {
+        ArgumentNullException.ThrowIfNull(take);
+        lock (_lock)
+        {
+            if (_queue.TryPeek(out item, out _) && take(item))
+            {
+                return _queue.TryDequeue(out item, out _);
+            }
+
+            item = default;
+            return false;
         }
     }
 }

@@ -127,6 +127,30 @@ public class GrammarConstraintTests
     }
 
     [Fact]
+    public void One_constraint_serves_a_grammar_under_every_copy_of_the_same_vocabulary_and_not_under_another()
+    {
+        var tokenizer = CompactTokenizer.Build(["yes no maybe"]);
+        var folder = Directory.CreateTempSubdirectory("coopagent-tokenizer-").FullName;
+        try
+        {
+            tokenizer.Save(folder);
+            var copy = CompactTokenizer.Load(folder); // another instance, as each of the server's lanes loads
+            var other = CompactTokenizer.Build(["something else entirely"]);
+            var grammar = new WordGrammar(["yes"]);
+
+            Assert.True(copy.SameVocabulary(tokenizer));
+            Assert.False(other.SameVocabulary(tokenizer));
+            var constraint = GrammarConstraint.For(grammar, tokenizer);
+            Assert.Same(constraint, GrammarConstraint.For(grammar, copy));
+            Assert.NotSame(constraint, GrammarConstraint.For(grammar, other));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_constraint_list_that_does_not_match_the_requests_is_refused()
     {
         using var policy = TinyPolicy(1);

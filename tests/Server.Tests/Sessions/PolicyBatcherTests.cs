@@ -325,6 +325,52 @@ public sealed class PolicyBatcherTests
     }
 
     [Fact]
+    public async Task A_call_that_does_not_fit_one_lane_is_left_for_another_instead_of_waiting_there()
+    {
+        using var first = new InferenceWorker();
+        using var second = new InferenceWorker();
+        var policies = await Task.WhenAll(first.RunAsync(_ => TinyPolicy(1), CancellationToken.None), second.RunAsync(_ => TinyPolicy(1), CancellationToken.None));
+        using var batcher = new PolicyBatcher([(first, policies[0]), (second, policies[1])], new PolicyInfo(policies[0].Version, Trained: false, Source: "test"));
+        // The second lane is held while the first takes a call of 60 samples for 100 tokens.
+        var held = Block(second);
+        var longOptions = Options(60, seed: 3);
+        longOptions.MaxOutputTokens = 100;
+        var running = batcher.GetResponseAsync(Chat("make tea"), longOptions);
+        while (batcher.Counts.Steps < 3)
+        {
+            await Task.Delay(1);
+        }
+
+        // 8 more samples do not fit the first lane (60 + 8 > 64): it leaves the call queued, and the second lane, once
+        // free, answers it while the long call is still being sampled.
+        var shortOptions = Options(8, seed: 9);
+        shortOptions.MaxOutputTokens = 4;
+        var arriving = batcher.GetResponseAsync(Chat("feed the cat"), shortOptions);
+        await Task.Delay(15); // the first lane has looked at it meanwhile
+        held.SetResult();
+
+        Assert.Equal(8, (await arriving.WaitAsync(TimeSpan.FromSeconds(30))).Messages.Count);
+        Assert.False(running.IsCompleted, "the short call should not have waited for the long one");
+        Assert.Equal(60, (await running).Messages.Count);
+    }
+
+    [Fact]
+    public async Task Calls_waiting_when_the_batcher_is_disposed_fail_instead_of_hanging()
+    {
+        var worker = new InferenceWorker();
+        var batcher = await StartAsync(worker);
+        var release = Block(worker);
+        var waiting = batcher.GetResponseAsync(Chat("make tea"), Options(2, seed: 1));
+        var disposing = Task.Run(batcher.Dispose);
+        release.SetResult();
+        await disposing;
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.GetResponseAsync(Chat("make tea"), Options(1, seed: 1)));
+        worker.Dispose();
+    }
+
+    [Fact]
     public void A_batcher_without_lanes_is_refused() =>
         Assert.Throws<ArgumentException>(() => new PolicyBatcher([], new PolicyInfo("v", Trained: false, Source: "test")));
 
