@@ -254,16 +254,7 @@ public sealed class SlotKvCacheTests
         var home = Enumerable.Range(0, 20).Select(_ => 2 + random.Next(38)).ToArray();
         // Two calls about the same home (20 tokens alike, then their own), one that shares too little (10 tokens).
         int[][] prompts = [[.. home, 5, 6, 7], [.. home, 9], [.. home[..10], 30, 31, 32, 33, 34, 35, 36, 37, 38, 39]];
-        var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
-        var width = (int)tokens.shape[1];
-        using (var prefill = new KvCache(model.Config, prompts.Length, width))
-        {
-            model.forward(tokens, mask, prefill);
-            for (var i = 0; i < prompts.Length; i++)
-            {
-                cache.Add(prefill, i, width - prompts[i].Length, prompts[i], copies: 2);
-            }
-        }
+        AddPrefilled(model, cache, prompts, copies: 2);
 
         Assert.Equal((6, 3, 2), (cache.Count, cache.Groups, cache.Bases));
         var sequences = Enumerable.Range(0, 6).Select(slot => prompts[slot / 2].ToList()).ToList();
@@ -298,21 +289,25 @@ public sealed class SlotKvCacheTests
         // The second shares the home but holds more than MostUnshared of its own: a base of its own. The third
         // continues the second and reads all of it from that base.
         int[][] prompts = [[.. home, 5], [.. home, .. talk], [.. home, .. talk, 9, 10]];
-        var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
-        var width = (int)tokens.shape[1];
-        using (var prefill = new KvCache(model.Config, prompts.Length, width))
-        {
-            model.forward(tokens, mask, prefill);
-            for (var i = 0; i < prompts.Length; i++)
-            {
-                cache.Add(prefill, i, width - prompts[i].Length, prompts[i]);
-            }
-        }
+        AddPrefilled(model, cache, prompts, copies: 1);
 
         Assert.Equal((3, 3, 2), (cache.Count, cache.Groups, cache.Bases));
         var sequences = prompts.Select(p => p.ToList()).ToList();
         var logits = Step(model, cache, sequences, token: 3);
         AssertFullPass(model, cache, sequences, logits);
+    }
+
+    /// <summary>Prefills <paramref name="prompts"/> left-padded together and adds each, in order, with <paramref name="copies"/> slots.</summary>
+    private static void AddPrefilled(Gpt model, SlotKvCache cache, int[][] prompts, int copies)
+    {
+        var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
+        var width = (int)tokens.shape[1];
+        using var prefill = new KvCache(model.Config, prompts.Length, width);
+        model.forward(tokens, mask, prefill);
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            cache.Add(prefill, i, width - prompts[i].Length, prompts[i], copies);
+        }
     }
 
     private static void AssertFullPass(Gpt model, SlotKvCache cache, List<List<int>> sequences, Tensor logits)

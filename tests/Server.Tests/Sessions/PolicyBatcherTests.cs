@@ -23,6 +23,13 @@ public sealed class PolicyBatcherTests
         return new PolicyBatcher(worker, policy, new PolicyInfo(policy.Version, Trained: false, Source: "test"), logger, followUpPatience);
     }
 
+    /// <summary>A batcher on two lanes, each with its own copy of the same policy (seed 1) loaded on its thread.</summary>
+    private static async Task<PolicyBatcher> TwoLanesAsync(InferenceWorker first, InferenceWorker second)
+    {
+        var policies = await Task.WhenAll(first.RunAsync(_ => TinyPolicy(1), CancellationToken.None), second.RunAsync(_ => TinyPolicy(1), CancellationToken.None));
+        return new PolicyBatcher([(first, policies[0]), (second, policies[1])], new PolicyInfo(policies[0].Version, Trained: false, Source: "test"));
+    }
+
     private static List<ChatMessage> Chat(string instruction) =>
         [new(AiChatRole.System, "You are in the kitchen, holding nothing."), new(AiChatRole.User, instruction)];
 
@@ -280,8 +287,7 @@ public sealed class PolicyBatcherTests
     {
         using var first = new InferenceWorker();
         using var second = new InferenceWorker();
-        var policies = await Task.WhenAll(first.RunAsync(_ => TinyPolicy(1), CancellationToken.None), second.RunAsync(_ => TinyPolicy(1), CancellationToken.None));
-        using var batcher = new PolicyBatcher([(first, policies[0]), (second, policies[1])], new PolicyInfo(policies[0].Version, Trained: false, Source: "test"));
+        using var batcher = await TwoLanesAsync(first, second);
         Assert.Equal(2, batcher.Lanes);
 
         // One lane held: the other answers, with what the policy gives the call anywhere.
@@ -329,8 +335,7 @@ public sealed class PolicyBatcherTests
     {
         using var first = new InferenceWorker();
         using var second = new InferenceWorker();
-        var policies = await Task.WhenAll(first.RunAsync(_ => TinyPolicy(1), CancellationToken.None), second.RunAsync(_ => TinyPolicy(1), CancellationToken.None));
-        using var batcher = new PolicyBatcher([(first, policies[0]), (second, policies[1])], new PolicyInfo(policies[0].Version, Trained: false, Source: "test"));
+        using var batcher = await TwoLanesAsync(first, second);
         // The second lane is held while the first takes a call of 60 samples for 100 tokens.
         var held = Block(second);
         var longOptions = Options(60, seed: 3);
