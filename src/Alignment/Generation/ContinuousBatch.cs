@@ -432,12 +432,13 @@ public sealed class ContinuousBatch : IDisposable
                 }
             }
 
-            Samples = byToken.Count == 0 ? [] : byToken[0].Samples;
             if (byToken.Count == 0)
             {
+                Samples = [];
                 return [];
             }
 
+            Samples = byToken[0].Samples;
             LastToken = byToken[0].Token;
             Cursor?.Advance(LastToken);
             return [.. byToken.Skip(1).Select(t => Owner.Continuing(t.Samples, t.Token))];
