@@ -1,4 +1,6 @@
 using System.Globalization;
+using CoopAgent.Alignment.Models;
+using TorchSharp;
 
 namespace CoopAgent.Server;
 
@@ -13,6 +15,10 @@ public sealed class ServerOptions
     /// lane keeps one core busy; the default is one per core, at most four, so the agents' own work and the web server
     /// still get time on bigger machines.</summary>
     public int InferenceLanes { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>How the served policy computes (<c>--precision fp32|bf16|auto</c>, see <see cref="InferencePrecision"/>):
+    /// <c>auto</c> takes bfloat16 matrix products on a CPU that has them natively (AVX512-BF16), 32-bit floats anywhere else.</summary>
+    public InferencePrecision Precision { get; set; } = InferencePrecisions.Resolve("auto", torch.CPU);
 
     /// <summary>Folder holding the LiteDB file (created if missing).</summary>
     public string DataDirectory { get; set; } = "data";
@@ -71,6 +77,18 @@ public sealed class ServerOptions
             options.InferenceLanes = int.TryParse(lanes, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 64
                 ? count
                 : throw new InvalidOperationException($"inference-lanes must be a whole number from 1 to 64, not '{lanes}'.");
+        }
+
+        if (configuration["precision"] is { } precision)
+        {
+            try
+            {
+                options.Precision = InferencePrecisions.Resolve(precision, torch.CPU);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidOperationException(e.Message, e);
+            }
         }
 
         if (!Retraining.RetrainSizes.Names.Contains(options.RetrainPreset))

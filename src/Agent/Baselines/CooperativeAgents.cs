@@ -26,6 +26,7 @@ public static class CooperativeAgents
         ArgumentNullException.ThrowIfNull(context);
         var folder = context.PolicyDirectory ?? FindDefaultPolicy();
         var policy = folder is null ? TextPolicy.CreateUntrained(context.Seed) : TextPolicy.Load(folder);
+        policy.Model.UseInferencePrecision(context.Precision);
         var defaults = CooperativeAgentOptions.Default;
         var options = defaults with
         {

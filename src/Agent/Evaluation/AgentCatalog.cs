@@ -1,5 +1,6 @@
 using CoopAgent.Agent.Baselines;
 using CoopAgent.Agent.Planning;
+using CoopAgent.Alignment.Models;
 
 namespace CoopAgent.Agent.Evaluation;
 
@@ -10,7 +11,8 @@ namespace CoopAgent.Agent.Evaluation;
 /// <param name="Temperature">Their sampling temperature (<c>--temperature</c>); null: their default.</param>
 /// <param name="FreeText">Sample without the plan grammar of the home (<c>--free-text</c>), for comparison.</param>
 /// <param name="ConformalEpsilon">The conformal baseline's miscoverage (<c>--epsilon</c>); null: 0.1.</param>
-public sealed record AgentContext(string? PolicyDirectory = null, int Seed = 0, int? Samples = null, float? Temperature = null, bool FreeText = false, double? ConformalEpsilon = null);
+/// <param name="Precision">How the policy computes (<c>--precision</c>; see <see cref="InferencePrecision"/>).</param>
+public sealed record AgentContext(string? PolicyDirectory = null, int Seed = 0, int? Samples = null, float? Temperature = null, bool FreeText = false, double? ConformalEpsilon = null, InferencePrecision Precision = InferencePrecision.Fp32);
 
 /// <summary>
 /// Agents by name, for <c>coopagent eval/simulate --agent NAME</c>. One line per agent; agents from other

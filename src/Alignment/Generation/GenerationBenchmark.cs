@@ -61,7 +61,8 @@ public static class GenerationBenchmark
     /// <param name="rows">Rows of the batch (the server's <c>MaxRowsPerBatch</c>).</param>
     /// <param name="seconds">How long to measure, after a warm-up of 150 steps.</param>
     /// <param name="threads">LibTorch intra-op threads during the measurement (restored afterwards).</param>
-    public static (double MillisecondsPerStep, double RowsPerSecond) ContinuousBatchStep(GptConfig config, int rows, double seconds, int threads = 1)
+    /// <param name="precision">How the model computes (<see cref="Gpt.UseInferencePrecision"/>).</param>
+    public static (double MillisecondsPerStep, double RowsPerSecond) ContinuousBatchStep(GptConfig config, int rows, double seconds, int threads = 1, InferencePrecision precision = InferencePrecision.Fp32)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 8);
@@ -72,6 +73,7 @@ public static class GenerationBenchmark
         var random = new Random(7);
         var homes = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 130).Select(_ => 2 + random.Next(config.VocabSize - 2)).ToArray()).ToArray();
         var model = new Gpt(config, new Generator(1, CPU));
+        model.UseInferencePrecision(precision);
         try
         {
             using var prefixes = new PrefixCache(32);

@@ -17,6 +17,8 @@ internal sealed class CausalSelfAttention : nn.Module
     private readonly Dropout _residualDropout;
     private readonly int _heads;
     private readonly double _dropout;
+    private ReducedLinear? _qkvReduced;
+    private ReducedLinear? _projectionReduced;
 
     public CausalSelfAttention(GptConfig config) : base("attn")
     {
@@ -36,7 +38,7 @@ internal sealed class CausalSelfAttention : nn.Module
     public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)
     {
         var (batch, time, width) = (x.shape[0], x.shape[1], x.shape[2]);
-        var qkv = _qkv.forward(x).split(width, dim: 2);                      // 3 × (B, T, C)
+        var qkv = Linear(_qkv, _qkvReduced, x).split(width, dim: 2);         // 3 × (B, T, C)
         var q = qkv[0].view(batch, time, _heads, width / _heads).transpose(1, 2); // (B, H, T, D)
         var k = qkv[1].view(batch, time, _heads, width / _heads).transpose(1, 2);
         var v = qkv[2].view(batch, time, _heads, width / _heads).transpose(1, 2);
@@ -46,8 +48,17 @@ internal sealed class CausalSelfAttention : nn.Module
             ? F.scaled_dot_product_attention(q, k, v, allowed, p: training ? _dropout : 0.0)
             : cache.Attend(layer, q, k, v, allowed);                           // (B, H, T, D)
         y = y.transpose(1, 2).contiguous().view(batch, time, width);          // (B, T, C)
-        return _residualDropout.forward(_projection.forward(y));
+        return _residualDropout.forward(Linear(_projection, _projectionReduced, y));
     }
+
+    /// <summary>Multiplies with weights of type <paramref name="type"/> from now on (null: the module's own).</summary>
+    public void Reduce(ScalarType? type)
+    {
+        (_qkvReduced, _projectionReduced) = Block.Swap((_qkvReduced, _projectionReduced), type, _qkv, _projection);
+    }
+
+    /// <summary>The layer, through its reduced copy while not training.</summary>
+    private Tensor Linear(Linear layer, ReducedLinear? reduced, Tensor x) => reduced is null || training ? layer.forward(x) : reduced.Apply(x);
 }
 
 /// <summary>The position-wise feed-forward network: Linear(C, 4C) → GELU → Linear(4C, C).</summary>
@@ -60,6 +71,9 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "drop")]
     private readonly Dropout _dropout;
 
+    private ReducedLinear? _expandReduced;
+    private ReducedLinear? _projectionReduced;
+
     public Mlp(GptConfig config) : base("mlp")
     {
         _expand = nn.Linear(config.Width, 4 * config.Width);
@@ -68,7 +82,15 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => _dropout.forward(_projection.forward(F.gelu(_expand.forward(x))));
+    public override Tensor forward(Tensor x) => _expandReduced is null || _projectionReduced is null || training
+        ? _dropout.forward(_projection.forward(F.gelu(_expand.forward(x))))
+        : _projectionReduced.Apply(F.gelu(_expandReduced.Apply(x)));
+
+    /// <summary>Multiplies with weights of type <paramref name="type"/> from now on (null: the module's own).</summary>
+    public void Reduce(ScalarType? type)
+    {
+        (_expandReduced, _projectionReduced) = Block.Swap((_expandReduced, _projectionReduced), type, _expand, _projection);
+    }
 }
 
 /// <summary>One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)).</summary>
@@ -90,6 +112,23 @@ internal sealed class Block : nn.Module
         _mlpNorm = nn.LayerNorm(config.Width);
         _mlp = new Mlp(config);
         RegisterComponents();
+    }
+
+    /// <summary>The linear layers multiply with copies of their weights of type <paramref name="type"/> while not training
+    /// (null: with their own weights again); see <see cref="InferencePrecision"/>.</summary>
+    public void Reduce(ScalarType? type)
+    {
+        _attention.Reduce(type);
+        _mlp.Reduce(type);
+    }
+
+    /// <summary>Disposes <paramref name="old"/> copies and makes new ones of <paramref name="first"/> and
+    /// <paramref name="second"/> when <paramref name="type"/> is given.</summary>
+    internal static (ReducedLinear? First, ReducedLinear? Second) Swap((ReducedLinear? First, ReducedLinear? Second) old, ScalarType? type, Linear first, Linear second)
+    {
+        old.First?.Dispose();
+        old.Second?.Dispose();
+        return type is { } t ? (ReducedLinear.Of(first, t), ReducedLinear.Of(second, t)) : (null, null);
     }
 
     public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)

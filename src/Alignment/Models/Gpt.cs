@@ -14,6 +14,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
     private readonly GptTrunk _trunk;
     [ComponentName(Name = "lm_head")]
     private readonly Linear? _head; // null when tied: logits = h · wteᵀ
+    private ReducedLinear? _headReduced; // the head's weights in the inference precision, when not fp32
 
     /// <param name="config">Model shape.</param>
     /// <param name="generator">Random source for the initial weights (seeded runs); the global one when null.</param>
@@ -31,6 +32,9 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     public GptConfig Config => _trunk.Config;
+
+    /// <summary>How the model computes while not training (<see cref="UseInferencePrecision"/>); 32-bit at first.</summary>
+    public InferencePrecision Precision { get; private set; }
 
     /// <summary>The shared transformer, for <see cref="ScalarModel.InitialiseFrom(Gpt)"/>.</summary>
     public GptTrunk Trunk => _trunk;
@@ -61,5 +65,32 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
         return Head(_trunk.Decode(tokens, cache)).select(1, 0).MoveToOuterDisposeScope();
     }
 
-    private Tensor Head(Tensor hidden) => _head is null ? F.linear(hidden, _trunk.TokenEmbeddingWeight) : _head.forward(hidden);
+    /// <summary>From now on, while not training, computes in <paramref name="precision"/> (see
+    /// <see cref="InferencePrecision"/>): the linear layers multiply with copies of their weights taken now, so call it
+    /// on a model that is done training (a served policy), and again after any change to its weights.</summary>
+    public void UseInferencePrecision(InferencePrecision precision)
+    {
+        ScalarType? type = precision == InferencePrecision.Fp32 ? null : precision.TensorType();
+        _trunk.Reduce(type);
+        _headReduced?.Dispose();
+        using (var scope = NewDisposeScope())
+        {
+            _headReduced = type is { } t ? (_head is null ? new ReducedLinear(_trunk.TokenEmbeddingWeight, null, t) : ReducedLinear.Of(_head, t)) : null;
+        }
+
+        Precision = precision;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            UseInferencePrecision(InferencePrecision.Fp32);
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private Tensor Head(Tensor hidden) => _headReduced is { } reduced && !training ? reduced.Apply(hidden)
+        : _head is null ? F.linear(hidden, _trunk.TokenEmbeddingWeight) : _head.forward(hidden);
 }

@@ -149,6 +149,16 @@ public sealed class GptTrunk : nn.Module
         }
     }
 
+    /// <summary>The blocks' linear layers multiply with copies of their weights of type <paramref name="type"/> while not
+    /// training (null: with their own); see <see cref="Gpt.UseInferencePrecision"/>.</summary>
+    internal void Reduce(ScalarType? type)
+    {
+        foreach (var block in _blocks)
+        {
+            block.Reduce(type);
+        }
+    }
+
     /// <summary>GPT-2 initialisation: N(0, 0.02) weights, zero biases, residual projections scaled by 1/√(2·Layers).</summary>
     internal void Initialise(Generator? generator = null)
     {

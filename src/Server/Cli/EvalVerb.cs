@@ -3,6 +3,7 @@ using System.Text.Json;
 using CoopAgent.Agent.Evaluation;
 using CoopAgent.Agent.Humans;
 using CoopAgent.Agent.Scenarios;
+using CoopAgent.Alignment.Models;
 
 namespace CoopAgent.Server.Cli;
 
@@ -14,7 +15,7 @@ public sealed class EvalVerb : ICliVerb
     public string Name => "eval";
 
     public string Usage =>
-        "[--policy DIR] [--scenarios builtin|generated[:N]|DIR] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--epsilon E] [--json] [--per-scenario]   evaluate an agent";
+        "[--policy DIR] [--scenarios builtin|generated[:N]|DIR] --agent NAME [--seed N] [--episodes N] [--rationality B] [--samples K] [--temperature T] [--free-text] [--epsilon E] [--precision fp32|bf16|auto] [--json] [--per-scenario]   evaluate an agent";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -29,6 +30,8 @@ public sealed class EvalVerb : ICliVerb
         var perScenario = args.Flag("per-scenario");
         var sampling = ReadSampling(args);
         double? epsilon = args.Get("epsilon") is null ? null : args.GetDouble("epsilon", 0);
+        // The policy computes as serve's would with the same --precision; 32-bit unless asked.
+        var precision = InferencePrecisions.Resolve(args.Choice("precision", "fp32", "fp32", "bf16", "auto"), TorchSharp.torch.CPU);
         args.RejectUnknown();
         if (episodes < 1)
         {
@@ -40,7 +43,7 @@ public sealed class EvalVerb : ICliVerb
             throw new CliUsageException("--epsilon is the conformal agent's miscoverage, between 0 and 1 (exclusive).");
         }
 
-        var agent = CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature, sampling.FreeText, epsilon));
+        var agent = CreateAgent(agentName, new AgentContext(policy, seed, sampling.Samples, sampling.Temperature, sampling.FreeText, epsilon, precision));
         var scenarios = LoadScenarios(scenarioSource);
         // Progress goes to stderr so that stdout stays one JSON object with --json.
         var report = await Evaluator.EvaluateAsync(

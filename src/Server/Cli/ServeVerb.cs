@@ -8,7 +8,7 @@ public sealed class ServeVerb : ICliVerb
 
     public string Name => "serve";
 
-    public string Usage => "[--urls URL] [--data DIR] [--policy DIR] [--operator-token T] [--retrain-every DURATION] [--retrain-preset tiny|default] [--policy-poll DURATION] [--inference-lanes N] [--Limits:NAME=N]   the chat server (default verb)";
+    public string Usage => "[--urls URL] [--data DIR] [--policy DIR] [--operator-token T] [--retrain-every DURATION] [--retrain-preset tiny|default] [--policy-poll DURATION] [--inference-lanes N] [--precision fp32|bf16|auto] [--Limits:NAME=N]   the chat server (default verb)";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -31,6 +31,8 @@ public sealed class ServeVerb : ICliVerb
         {
             throw new CliUsageException($"--inference-lanes: '{lanes}' is not a whole number from 1 to 64");
         }
+
+        _ = args.Choice("precision", "auto", ["fp32", "bf16", "auto"]);
         foreach (var option in HostOptions)
         {
             _ = args.Get(option);

@@ -28,7 +28,7 @@ public static class ChatEndpoints
         endpoints.MapGet("/health", (IConversationEngine engine) => Results.Ok(new
         {
             status = "ok",
-            policy = new { version = engine.Policy.Version, trained = engine.Policy.Trained, source = engine.Policy.Source },
+            policy = new { version = engine.Policy.Version, trained = engine.Policy.Trained, source = engine.Policy.Source, precision = engine.Policy.Precision },
         }));
         return endpoints;
     }

@@ -41,6 +41,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     private readonly ILogger _logger;
     private readonly PolicyVersions? _versions;
     private readonly string _asked;
+    private readonly InferencePrecision _precision;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private string? _servedFolder;
     private string? _refusedFolder;
@@ -65,6 +66,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
         _asked = options.PolicyDirectory;
+        _precision = options.Precision;
         var found = PolicyLocator.Find(options.PolicyDirectory);
         _versions = found is null ? null : new PolicyVersions(found);
         var folder = found is null ? null : CurrentFolder() ?? found;
@@ -72,7 +74,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         // on the shared worker; the others on threads of their own.
         _extraWorkers = [.. Enumerable.Range(1, Math.Max(1, options.InferenceLanes) - 1).Select(_ => new InferenceWorker())];
         var lanes = new[] { worker }.Concat(_extraWorkers)
-            .Select(w => (Worker: w, Loaded: w.RunAsync(_ => Load(folder, options.PolicyDirectory), CancellationToken.None)))
+            .Select(w => (Worker: w, Loaded: w.RunAsync(_ => Load(folder, options.PolicyDirectory, options.Precision), CancellationToken.None)))
             .ToList();
         var info = lanes[0].Loaded.GetAwaiter().GetResult().Info;
         _batcher = new PolicyBatcher([.. lanes.Select(l => (l.Worker, l.Loaded.GetAwaiter().GetResult().Policy))], info, logger);
@@ -80,7 +82,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         _learnedPrior = LoadLearnedPrior(folder);
         if (info.Trained)
         {
-            logger.LogInformation("Policy {Version} loaded from {Folder} on {Lanes} inference lane(s)", info.Version, folder, _batcher.Lanes);
+            logger.LogInformation("Policy {Version} loaded from {Folder} on {Lanes} inference lane(s), computing in {Precision}", info.Version, folder, _batcher.Lanes, options.Precision.Name());
         }
         else
         {
@@ -167,7 +169,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             var before = Policy.Version;
             try
             {
-                await _batcher.ReplaceAsync(() => Load(folder, _asked), cancellationToken);
+                await _batcher.ReplaceAsync(() => Load(folder, _asked, _precision), cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -253,19 +255,21 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     }
 
     /// <summary>The policy in <paramref name="folder"/>, or (no folder) a small untrained one.</summary>
-    internal static (TextPolicy Policy, PolicyInfo Info) Load(string? folder, string asked)
+    internal static (TextPolicy Policy, PolicyInfo Info) Load(string? folder, string asked, InferencePrecision precision)
     {
         if (folder is not null)
         {
             var policy = TextPolicy.Load(folder);
-            return (policy, new PolicyInfo(policy.Version, Trained: true, Source: folder));
+            policy.Model.UseInferencePrecision(precision);
+            return (policy, new PolicyInfo(policy.Version, Trained: true, Source: folder, precision.Name()));
         }
 
         // The fallback babbles whatever its size, so it is kept small (one layer) to answer in seconds; the
         // context stays long enough for a prompt plus the agent's reply budget.
         var tokenizer = CompactTokenizer.Build([]);
         var fresh = TextPolicy.CreateUntrained(seed: 0, tokenizer, new GptConfig(tokenizer.Count, ContextLength: 256, Layers: 1, Heads: 2, Width: 32));
-        return (fresh, new PolicyInfo(fresh.Version, Trained: false, Source: $"freshly initialised (no checkpoint at '{asked}')"));
+        fresh.Model.UseInferencePrecision(precision);
+        return (fresh, new PolicyInfo(fresh.Version, Trained: false, Source: $"freshly initialised (no checkpoint at '{asked}')", precision.Name()));
     }
 
     /// <summary>Splits a reply into the policy's own tokens, decoded one by one for streaming.</summary>

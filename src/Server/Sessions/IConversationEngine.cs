@@ -72,8 +72,9 @@ public sealed record SessionStart(HouseholdSource Source, string? ScenarioId = n
 /// <summary>A built-in scenario as the page lists it.</summary>
 public sealed record ScenarioSummary(string Id, string Title, string Instruction);
 
-/// <summary>The loaded policy: version (from its manifest) and whether it is a trained checkpoint.</summary>
-public sealed record PolicyInfo(string Version, bool Trained, string Source);
+/// <summary>The loaded policy: version (from its manifest), whether it is a trained checkpoint, where it came from, and
+/// how it computes (<c>fp32</c> or <c>bf16</c>, see <see cref="Alignment.Models.InferencePrecision"/>).</summary>
+public sealed record PolicyInfo(string Version, bool Trained, string Source, string Precision = "fp32");
 
 /// <summary>A start request the engine refuses (unknown scenario, invalid scenario JSON); the message is
 /// shown to the person as it is.</summary>

@@ -75,6 +75,15 @@ public class EvalVerbTests
         Assert.Contains("(3)", header);
     }
 
+    [Fact]
+    public async Task Eval_runs_the_policy_in_bf16_when_asked()
+    {
+        var (code, output, _) = await RunAsync("eval", "--scenarios", "generated:2", "--agent", "full", "--precision", "bf16", "--json");
+        Assert.Equal(0, code);
+        using var report = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(2, report.RootElement.GetProperty("scenarios").GetInt32());
+    }
+
     [Theory]
     [InlineData("eval", "--agent", "no-such-agent")]
     [InlineData("eval", "--agent", "oracle", "--scenarios", "/no/such/folder")]
@@ -86,6 +95,7 @@ public class EvalVerbTests
     [InlineData("simulate", "--scenario", "no-such-scenario", "--agent", "oracle")]
     [InlineData("eval", "--agent", "full", "--samples", "0")]
     [InlineData("eval", "--agent", "full", "--temperature", "0")]
+    [InlineData("eval", "--agent", "full", "--precision", "half")]
     [InlineData("simulate", "--scenario", "canonical-cat", "--agent", "full", "--samples", "many")]
     public async Task Unknown_agents_and_scenarios_and_bad_sampling_are_usage_errors(params string[] args)
     {

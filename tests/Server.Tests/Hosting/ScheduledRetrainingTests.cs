@@ -46,6 +46,7 @@ public sealed class ScheduledRetrainingTests : IDisposable
     [InlineData("--retrain-preset", "huge")]
     [InlineData("--inference-lanes", "0")]
     [InlineData("--inference-lanes", "two")]
+    [InlineData("--precision", "half")]
     public async Task Serve_refuses_a_bad_schedule_as_a_usage_error(string option, string value)
     {
         var (code, _, error) = await CliRunner.RunAsync("serve", option, value, "--urls", "http://127.0.0.1:0");

@@ -20,6 +20,34 @@ public sealed class CooperativeEngineHubTests
         ["policy"] = Path.Combine(Path.GetTempPath(), "coopagent-no-policy-here"),
     });
 
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("bf16")]
+    public async Task The_policy_computes_in_the_precision_asked_says_so_and_answers(string precision)
+    {
+        using var factory = new ServerFactory(scripted: false, settings: new Dictionary<string, string>
+        {
+            ["policy"] = Path.Combine(Path.GetTempPath(), "coopagent-no-policy-here"),
+            ["precision"] = precision,
+        });
+        using var http = factory.CreateClient();
+        var health = await http.GetFromJsonAsync<JsonElement>("/health");
+        Assert.Equal(precision, health.GetProperty("policy").GetProperty("precision").GetString());
+        var engine = (CooperativeConversationEngine)factory.Services.GetRequiredService<IConversationEngine>();
+        Assert.Equal(precision, engine.Policy.Precision);
+
+        var user = await factory.NewUserAsync();
+        await using var hub = await factory.ConnectAsync(user.Token);
+        await hub.InvokeAsync<SessionView>("StartScenario", "canonical-cat");
+        var events = new List<ChatEvent>();
+        await foreach (var item in hub.StreamAsync<ChatEvent>("SendMessage", "I'm thirsty"))
+        {
+            events.Add(item);
+        }
+
+        Assert.Equal("done", events[^1].Kind);
+    }
+
     [Fact]
     public async Task The_real_agent_takes_a_message_streams_its_turn_pushes_belief_and_records_the_turn()
     {
