@@ -73,9 +73,9 @@ public static class GenerationBenchmark
         var random = new Random(7);
         var homes = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 130).Select(_ => 2 + random.Next(config.VocabSize - 2)).ToArray()).ToArray();
         var model = new Gpt(config, new Generator(1, CPU));
-        model.UseInferencePrecision(precision);
         try
         {
+            model.UseInferencePrecision(precision);
             using var prefixes = new PrefixCache(32);
             // End token −1 never occurs: every response runs to its own length limit.
             using var batch = new ContinuousBatch(model, endToken: -1, padToken: 0, rows, prefixes);

@@ -57,6 +57,9 @@ internal sealed class CausalSelfAttention : nn.Module
         (_qkvReduced, _projectionReduced) = Block.Swap((_qkvReduced, _projectionReduced), type, _qkv, _projection);
     }
 
+    /// <summary>The reduced copies in use (none in fp32).</summary>
+    public IEnumerable<ReducedLinear> Reduced => new[] { _qkvReduced, _projectionReduced }.OfType<ReducedLinear>();
+
     /// <summary>The layer, through its reduced copy while not training.</summary>
     private Tensor Linear(Linear layer, ReducedLinear? reduced, Tensor x) => reduced is null || training ? layer.forward(x) : reduced.Apply(x);
 }
@@ -91,6 +94,9 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     {
         (_expandReduced, _projectionReduced) = Block.Swap((_expandReduced, _projectionReduced), type, _expand, _projection);
     }
+
+    /// <summary>The reduced copies in use (none in fp32).</summary>
+    public IEnumerable<ReducedLinear> Reduced => new[] { _expandReduced, _projectionReduced }.OfType<ReducedLinear>();
 }
 
 /// <summary>One pre-LayerNorm transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)).</summary>
@@ -122,13 +128,18 @@ internal sealed class Block : nn.Module
         _mlp.Reduce(type);
     }
 
-    /// <summary>Disposes <paramref name="old"/> copies and makes new ones of <paramref name="first"/> and
-    /// <paramref name="second"/> when <paramref name="type"/> is given.</summary>
+    /// <summary>The reduced copies in use (none in fp32).</summary>
+    public IEnumerable<ReducedLinear> Reduced => _attention.Reduced.Concat(_mlp.Reduced);
+
+    /// <summary>Makes copies of <paramref name="first"/> and
+    /// <paramref name="second"/> when <paramref name="type"/> is given, then disposes the <paramref name="old"/> ones.</summary>
     internal static (ReducedLinear? First, ReducedLinear? Second) Swap((ReducedLinear? First, ReducedLinear? Second) old, ScalarType? type, Linear first, Linear second)
     {
+        // The new copies first: if making them fails, the old ones still serve.
+        var made = type is { } t ? (ReducedLinear.Of(first, t), ReducedLinear.Of(second, t)) : ((ReducedLinear?)null, (ReducedLinear?)null);
         old.First?.Dispose();
         old.Second?.Dispose();
-        return type is { } t ? (ReducedLinear.Of(first, t), ReducedLinear.Of(second, t)) : (null, null);
+        return made;
     }
 
     public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)

@@ -71,14 +71,35 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
     public void UseInferencePrecision(InferencePrecision precision)
     {
         ScalarType? type = precision == InferencePrecision.Fp32 ? null : precision.TensorType();
-        _trunk.Reduce(type);
-        _headReduced?.Dispose();
         using (var scope = NewDisposeScope())
         {
-            _headReduced = type is { } t ? (_head is null ? new ReducedLinear(_trunk.TokenEmbeddingWeight, null, t) : ReducedLinear.Of(_head, t)) : null;
+            // The new copies first: if making them fails, the old ones still serve.
+            var head = type is { } t ? (_head is null ? new ReducedLinear(_trunk.TokenEmbeddingWeight, null, t) : ReducedLinear.Of(_head, t)) : null;
+            _trunk.Reduce(type);
+            _headReduced?.Dispose();
+            _headReduced = head;
         }
 
         Precision = precision;
+        // oneDNN builds a kernel per new shape (~1.3 ms each in bf16): the first block's layers and the head stand for
+        // every block (kernels are kept by shape), for every row count a decoding step (up to 64) or prefill of up to
+        // four full contexts can have.
+        foreach (var reduced in _trunk.Reduced.Take(4).Append(_headReduced).OfType<ReducedLinear>())
+        {
+            reduced.WarmUp(mostRows: 4L * Config.ContextLength);
+        }
+    }
+
+    /// <summary>Training needs the model's own weights in every product: a model computing in another precision for
+    /// inference refuses to train (its copies would go stale); load it afresh, or go back to fp32 first.</summary>
+    public override void train(bool train = true)
+    {
+        if (train && Precision != InferencePrecision.Fp32)
+        {
+            throw new InvalidOperationException($"this model computes in {Precision.Name()} for inference and cannot be trained; call UseInferencePrecision(Fp32) first, or train a freshly loaded copy.");
+        }
+
+        base.train(train);
     }
 
     protected override void Dispose(bool disposing)

@@ -159,6 +159,9 @@ public sealed class GptTrunk : nn.Module
         }
     }
 
+    /// <summary>The blocks' reduced copies in use (none in fp32).</summary>
+    internal IEnumerable<ReducedLinear> Reduced => _blocks.SelectMany(b => b.Reduced);
+
     /// <summary>GPT-2 initialisation: N(0, 0.02) weights, zero biases, residual projections scaled by 1/√(2·Layers).</summary>
     internal void Initialise(Generator? generator = null)
     {

@@ -31,7 +31,7 @@ public sealed class EvalVerb : ICliVerb
         var sampling = ReadSampling(args);
         double? epsilon = args.Get("epsilon") is null ? null : args.GetDouble("epsilon", 0);
         // The policy computes as serve's would with the same --precision; 32-bit unless asked.
-        var precision = InferencePrecisions.Resolve(args.Choice("precision", "fp32", "fp32", "bf16", "auto"), TorchSharp.torch.CPU);
+        var precision = Precision(args, "fp32");
         args.RejectUnknown();
         if (episodes < 1)
         {
@@ -107,6 +107,19 @@ public sealed class EvalVerb : ICliVerb
     }
 
     /// <summary>The agent by catalog name; an unknown name is a usage error listing the known ones.</summary>
+    /// <summary><c>--precision fp32|bf16|auto</c> (default <paramref name="fallback"/>), as the policy will compute.</summary>
+    internal static InferencePrecision Precision(CliArgs args, string fallback)
+    {
+        try
+        {
+            return InferencePrecisions.Resolve(args.Get("precision", fallback), TorchSharp.torch.CPU);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--precision: {e.Message}");
+        }
+    }
+
     internal static IHouseholdAgent CreateAgent(string name, AgentContext context)
     {
         try

@@ -32,7 +32,7 @@ public sealed class ServeVerb : ICliVerb
             throw new CliUsageException($"--inference-lanes: '{lanes}' is not a whole number from 1 to 64");
         }
 
-        _ = args.Choice("precision", "auto", ["fp32", "bf16", "auto"]);
+        _ = EvalVerb.Precision(args, "auto");
         foreach (var option in HostOptions)
         {
             _ = args.Get(option);

@@ -87,7 +87,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         else
         {
             logger.LogWarning("No policy checkpoint at '{Policy}' (looked in the current directory, the repository root and the program folder): " +
-                              "serving a freshly initialised, UNTRAINED policy; /health reports trained=false", options.PolicyDirectory);
+                              "serving a freshly initialised, UNTRAINED policy in {Precision}; /health reports trained=false", options.PolicyDirectory, info.Precision);
         }
 
         _memory = new LiteDbBeliefMemory(store);
@@ -257,19 +257,27 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     /// <summary>The policy in <paramref name="folder"/>, or (no folder) a small untrained one.</summary>
     internal static (TextPolicy Policy, PolicyInfo Info) Load(string? folder, string asked, InferencePrecision precision)
     {
-        if (folder is not null)
-        {
-            var policy = TextPolicy.Load(folder);
-            policy.Model.UseInferencePrecision(precision);
-            return (policy, new PolicyInfo(policy.Version, Trained: true, Source: folder, precision.Name()));
-        }
-
         // The fallback babbles whatever its size, so it is kept small (one layer) to answer in seconds; the
         // context stays long enough for a prompt plus the agent's reply budget.
-        var tokenizer = CompactTokenizer.Build([]);
-        var fresh = TextPolicy.CreateUntrained(seed: 0, tokenizer, new GptConfig(tokenizer.Count, ContextLength: 256, Layers: 1, Heads: 2, Width: 32));
-        fresh.Model.UseInferencePrecision(precision);
-        return (fresh, new PolicyInfo(fresh.Version, Trained: false, Source: $"freshly initialised (no checkpoint at '{asked}')", precision.Name()));
+        var tokenizer = folder is null ? CompactTokenizer.Build([]) : null;
+        var policy = folder is not null
+            ? TextPolicy.Load(folder)
+            : TextPolicy.CreateUntrained(seed: 0, tokenizer, new GptConfig(tokenizer!.Count, ContextLength: 256, Layers: 1, Heads: 2, Width: 32));
+        try
+        {
+            policy.Model.UseInferencePrecision(precision);
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+
+        // The precision the model computes in, as it says.
+        var computes = policy.Model.Precision.Name();
+        return folder is not null
+            ? (policy, new PolicyInfo(policy.Version, Trained: true, Source: folder, computes))
+            : (policy, new PolicyInfo(policy.Version, Trained: false, Source: $"freshly initialised (no checkpoint at '{asked}')", computes));
     }
 
     /// <summary>Splits a reply into the policy's own tokens, decoded one by one for streaming.</summary>

@@ -42,4 +42,14 @@ public sealed class ShippedPolicyPrecisionTests
         Assert.True(largest < 0.05, $"a probability moved by {largest}");
         Assert.True(meanDistance < 0.01, $"mean total-variation distance {meanDistance}");
     }
+
+    [Theory]
+    [InlineData(InferencePrecision.Fp32)]
+    [InlineData(InferencePrecision.Bf16)]
+    public void Eval_agents_sample_the_policy_in_the_precision_asked(InferencePrecision precision)
+    {
+        var agent = (CoopAgent.Agent.Loop.CooperativeAgent)CooperativeAgents.Create("full", new CoopAgent.Agent.Evaluation.AgentContext(Precision: precision));
+        var policy = Assert.IsType<TextPolicy>(agent.Policy.GetService(typeof(TextPolicy)));
+        Assert.Equal(precision, policy.Model.Precision);
+    }
 }
