@@ -65,9 +65,10 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
         return Head(_trunk.Decode(tokens, cache)).select(1, 0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>From now on, while not training, computes in <paramref name="precision"/> (see
-    /// <see cref="InferencePrecision"/>): the linear layers multiply with copies of their weights taken now, so call it
-    /// on a model that is done training (a served policy), and again after any change to its weights.</summary>
+    /// <summary>From now on computes in <paramref name="precision"/> (see <see cref="InferencePrecision"/>): the linear
+    /// layers multiply with copies of their weights taken now, so call it on a model that is done training (a served
+    /// policy), and again after any change to its weights. Any precision but fp32 puts the model in eval mode, and it
+    /// refuses to train until it is back in fp32.</summary>
     public void UseInferencePrecision(InferencePrecision precision)
     {
         ScalarType? type = precision == InferencePrecision.Fp32 ? null : precision.TensorType();
@@ -81,6 +82,12 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
         }
 
         Precision = precision;
+        if (precision != InferencePrecision.Fp32)
+        {
+            // Inference only: out of training mode, for good (see train).
+            base.train(false);
+        }
+
         // oneDNN builds a kernel per new shape (~1.3 ms each in bf16): the first block's layers and the head stand for
         // every block (kernels are kept by shape), for every row count a decoding step (up to 64) or prefill of up to
         // four full contexts can have.

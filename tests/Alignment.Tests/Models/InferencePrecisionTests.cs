@@ -83,6 +83,25 @@ public class InferencePrecisionTests
         Assert.Equal(0f, (model.forward(tokens, null) - exact).abs().max().item<float>());
     }
 
+    [Fact]
+    public void A_model_fresh_from_its_constructor_goes_to_eval_mode_and_a_batch_samples_it()
+    {
+        // A new module is in training mode; the batch puts back the mode it found after each step.
+        using var model = new Gpt(GptConfig.Tiny(50), new Generator(12, CPU));
+        Assert.True(model.training);
+        model.UseInferencePrecision(InferencePrecision.Bf16);
+        Assert.False(model.training);
+        using var batch = new ContinuousBatch(model, endToken: -1, padToken: 0, maxRows: 4);
+        batch.Admit([new GenerationRequest([1, 5, 9], 2, new SamplingOptions(MaxNewTokens: 3), Seed: 1)]);
+        var finished = new List<FinishedGeneration>();
+        while (batch.Rows > 0)
+        {
+            finished.AddRange(batch.Step());
+        }
+
+        Assert.All(Assert.Single(finished).Samples, s => Assert.Equal(3, s.Tokens.Length));
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(64, 64)]

@@ -30,4 +30,20 @@ public class BenchVerbTests
         Assert.InRange(figures.GetProperty("load_decoded_rows_per_step").GetDouble(), 1, figures.GetProperty("load_rows_per_step").GetDouble());
         Assert.True(figures.GetProperty("load_first_token_ms_p99").GetDouble() >= figures.GetProperty("load_first_token_ms_p50_after_first_turn").GetDouble());
     }
+
+    [Fact]
+    public async Task Bench_generation_times_the_batch_in_fp32_and_in_bf16_where_the_cpu_has_it()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("bench", "--only", "generation", "--quick", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
+        var figures = json.RootElement;
+        Assert.True(figures.GetProperty("gen_batch_step_ms").GetDouble() > 0);
+        Assert.Equal(Alignment.Models.InferencePrecisions.CpuHasFastBFloat16, figures.TryGetProperty("gen_batch_step_ms_bf16", out var bf16));
+        if (Alignment.Models.InferencePrecisions.CpuHasFastBFloat16)
+        {
+            Assert.True(bf16.GetDouble() > 0);
+            Assert.True(figures.GetProperty("gen_batch_rows_per_s_bf16").GetDouble() > 0);
+        }
+    }
 }
