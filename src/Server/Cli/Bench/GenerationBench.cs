@@ -6,7 +6,9 @@ namespace CoopAgent.Server.Cli.Bench;
 /// <summary><c>bench --only generation</c>: sampling speed of the default-size policy with and without the KV cache
 /// (batch 16, 64 new tokens, prompts of up to 64 tokens, one LibTorch thread; <c>--quick</c>: 16 new tokens), and the
 /// decoding step of the server's continuous batch (<see cref="Sessions.PolicyBatcher.MaxRowsPerBatch"/> rows, a mix of
-/// calls as under the chat load; <see cref="GenerationBenchmark.ContinuousBatchStep"/>) for 8 s (2 s with <c>--quick</c>).</summary>
+/// calls as under the chat load; <see cref="GenerationBenchmark.ContinuousBatchStep"/>) for 8 s (2 s with <c>--quick</c>),
+/// in fp32 and, on a CPU with native bfloat16, again with bf16 linear layers (<c>gen_batch_step_ms_bf16</c>,
+/// <c>gen_batch_rows_per_s_bf16</c>: what <c>serve</c> computes in by default there).</summary>
 public sealed class GenerationBench : IBenchSection
 {
     /// <summary>Vocabulary of about the size the compact tokenizer builds from the household corpus.</summary>
