@@ -124,20 +124,36 @@ public sealed class ContinuousBatch : IDisposable
                 // Where each distinct prompt's keys and values are (cache, row, first position), and its next-token logits.
                 var sources = new (KvCache Cache, int Row, int From)[distinct.Count];
                 var last = new Tensor[distinct.Count];
-                var whole = new List<int>();
-                for (var d = 0; d < distinct.Count; d++)
+                var hits = _prefixes?.StartTogether(distinct, _model.Config, device) ?? new PrefixCache.PrefixHit?[distinct.Count];
+                var whole = Enumerable.Range(0, distinct.Count).Where(d => hits[d] is null).ToList();
+
+                // Only the part after the shared prefix goes through the model: one pass for the prompts that continue
+                // the same kept prompt from the same token (the imagined answers of one turn, say), right-padded.
+                foreach (var group in Enumerable.Range(0, distinct.Count).Where(d => hits[d] is not null).GroupBy(d => hits[d]!.Cache))
                 {
-                    if (_prefixes?.Start(distinct[d], _model.Config, device) is not { } hit)
+                    var members = group.OrderBy(d => hits[d]!.Row).ToList();
+                    prefills.Add(group.Key);
+                    var shared = hits[members[0]]!.Shared;
+                    var width = members.Max(d => distinct[d].Length - shared);
+                    var tokens = new long[members.Count * width];
+                    var real = new long[members.Count * width];
+                    for (var row = 0; row < members.Count; row++)
                     {
-                        whole.Add(d);
-                        continue;
+                        var rest = distinct[members[row]].AsSpan(shared);
+                        for (var t = 0; t < width; t++)
+                        {
+                            tokens[(row * width) + t] = t < rest.Length ? rest[t] : PadToken;
+                            real[(row * width) + t] = t < rest.Length ? 1 : 0;
+                        }
                     }
 
-                    // Only the part after the shared prefix goes through the model.
-                    prefills.Add(hit.Cache);
-                    var suffix = tensor(distinct[d][hit.Shared..].Select(t => (long)t).ToArray(), device: device).unsqueeze(0);
-                    last[d] = _model.forward(suffix, ones_like(suffix), hit.Cache)[0, -1];
-                    sources[d] = (hit.Cache, 0, 0);
+                    var logits = _model.forward(
+                        tensor(tokens, [members.Count, width], device: device), tensor(real, [members.Count, width], device: device), group.Key); // (rows, width, V)
+                    for (var row = 0; row < members.Count; row++)
+                    {
+                        last[members[row]] = logits[row, distinct[members[row]].Length - shared - 1];
+                        sources[members[row]] = (group.Key, row, 0);
+                    }
                 }
 
                 if (whole.Count > 0)

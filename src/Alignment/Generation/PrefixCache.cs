@@ -49,32 +49,65 @@ public sealed class PrefixCache : IDisposable
     public (KvCache Cache, int Shared)? Start(int[] prompt, GptConfig config, Device device)
     {
         ArgumentNullException.ThrowIfNull(prompt);
+        return StartTogether([prompt], config, device)[0] is { } hit ? (hit.Cache, hit.Shared) : null;
+    }
+
+    /// <summary>As <see cref="Start"/> for several prompts at once: prompts that continue the same kept prompt from the
+    /// same position share one cache, a row each (the prefix preloaded in every row, room for the longest prompt), so
+    /// their rests go through the model in one forward pass (right-padded: causal attention never reads the padding
+    /// after a row's last token).</summary>
+    /// <returns>Per prompt: its cache, its row there and the tokens it holds already; null when no kept prompt shares
+    /// at least <see cref="MinimumShared"/> tokens.</returns>
+    public IReadOnlyList<PrefixHit?> StartTogether(IReadOnlyList<int[]> prompts, GptConfig config, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(config);
         var (lookups, hits, reused) = Statistics;
-        LinkedListNode<Entry>? best = null;
-        var shared = 0;
-        for (var node = _entries.First; node is not null; node = node.Next)
+        var found = new (LinkedListNode<Entry> Node, int Shared)?[prompts.Count];
+        for (var i = 0; i < prompts.Count; i++)
         {
-            var common = node.Value.Prompt.AsSpan().CommonPrefixLength(prompt);
-            if (common > shared)
+            var prompt = prompts[i] ?? throw new ArgumentException("a prompt is null.", nameof(prompts));
+            LinkedListNode<Entry>? best = null;
+            var shared = 0;
+            for (var node = _entries.First; node is not null; node = node.Next)
             {
-                (best, shared) = (node, common);
+                var common = node.Value.Prompt.AsSpan().CommonPrefixLength(prompt);
+                if (common > shared)
+                {
+                    (best, shared) = (node, common);
+                }
+            }
+
+            shared = Math.Min(shared, prompt.Length - 1);
+            lookups++;
+            if (best is not null && shared >= MinimumShared)
+            {
+                found[i] = (best, shared);
+                (hits, reused) = (hits + 1, reused + shared);
             }
         }
 
-        shared = Math.Min(shared, prompt.Length - 1);
-        if (best is null || shared < MinimumShared)
+        Statistics = (lookups, hits, reused);
+        var result = new PrefixHit?[prompts.Count];
+        foreach (var group in Enumerable.Range(0, prompts.Count).Where(i => found[i] is not null).GroupBy(i => found[i]!.Value))
         {
-            Statistics = (lookups + 1, hits, reused);
-            return null;
+            var (node, shared) = group.Key;
+            var members = group.ToList();
+            if (node.List is not null)
+            {
+                _entries.Remove(node);
+                _entries.AddFirst(node);
+            }
+
+            var cache = new KvCache(config, members.Count, members.Max(i => prompts[i].Length), device);
+            cache.Preload(node.Value.Keys, node.Value.Values, shared);
+            for (var row = 0; row < members.Count; row++)
+            {
+                result[members[row]] = new PrefixHit(cache, row, shared);
+            }
         }
 
-        _entries.Remove(best);
-        _entries.AddFirst(best);
-        Statistics = (lookups + 1, hits + 1, reused + shared);
-        var cache = new KvCache(config, 1, prompt.Length, device);
-        cache.Preload(best.Value.Keys, best.Value.Values, shared);
-        return (cache, shared);
+        return result;
     }
 
     /// <summary>Keeps <paramref name="prompt"/>'s keys and values: positions [<paramref name="from"/>,
@@ -126,6 +159,10 @@ public sealed class PrefixCache : IDisposable
 
         _entries.Clear();
     }
+
+    /// <summary>Where a prompt's prefill starts: <see cref="Cache"/> (shared with the other prompts of the same hit, one
+    /// row each) holds its first <see cref="Shared"/> tokens in row <see cref="Row"/>.</summary>
+    public sealed record PrefixHit(KvCache Cache, int Row, int Shared);
 
     /// <summary>One kept prompt: its tokens and, per layer, its keys and values (1, H, length, D).</summary>
     private sealed record Entry(int[] Prompt, Tensor[] Keys, Tensor[] Values) : IDisposable

@@ -223,4 +223,28 @@ public sealed class ContinuousBatchTests
         Assert.Equal(2, batch.Rows);
         Assert.Empty(new ContinuousBatch(TinyModel(), End, Pad, maxRows: 1).Step());
     }
+
+    [Fact]
+    public void Calls_continuing_one_remembered_prompt_join_together_with_the_samples_each_gets_alone()
+    {
+        // The imagined answers of a turn: several prompts that go on from the same held prompt, prefilled in one pass.
+        var model = TinyModel();
+        using var prefixes = new PrefixCache(maxEntries: 8, minimumShared: 4);
+        using var batch = new ContinuousBatch(model, End, Pad, maxRows: 16, prefixes);
+        int[] turn = [2, 9, 13, 7, 21, 22, 23, 24];
+        var first = new GenerationRequest(turn, 2, Options, Seed: 50);
+        batch.Admit([first]);
+        RunToEnd(batch);
+        var answers = new[] { new[] { 30, 31 }, [32], [33, 34, 35, 36] }
+            .Select((rest, i) => new GenerationRequest([.. turn, .. rest], Samples: 1 + i, Options, Seed: 60 + i)).ToArray();
+
+        batch.Admit(answers);
+        var done = RunToEnd(batch);
+
+        Assert.Equal((4L, 3L), (prefixes.Statistics.Lookups, prefixes.Statistics.Hits)); // the answers continued the turn
+        foreach (var request in answers)
+        {
+            Assert.Equal(Alone(model, request), done[request].Samples.Select(s => s.Tokens));
+        }
+    }
 }

@@ -50,6 +50,39 @@ public sealed class PrefixCacheTests
     }
 
     [Fact]
+    public void Prompts_continuing_one_kept_prompt_share_a_cache_a_row_each_and_a_right_padded_pass_gives_each_its_logits()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var model = Model();
+        using var prefixes = new PrefixCache(maxEntries: 4, minimumShared: 16);
+        Remember(model, prefixes, First);
+        int[] third = [.. Enumerable.Range(2, 20), 36];            // shares 20 with First, one token of its own
+        int[] unrelated = [5, 6, 7];                                // too short a match: prefilled whole
+        int[] sameStart = [.. Enumerable.Range(2, 18), 39, 39, 39]; // shares 18: another position, another cache
+
+        var hits = prefixes.StartTogether([Second, unrelated, third, sameStart], model.Config, CPU);
+
+        Assert.Null(hits[1]);
+        var (second, last, other) = (hits[0]!, hits[2]!, hits[3]!);
+        Assert.Same(second.Cache, last.Cache);
+        Assert.NotSame(second.Cache, other.Cache);
+        Assert.Equal((0, 1, 20, 20), (second.Row, last.Row, second.Shared, last.Shared));
+        Assert.Equal((0, 18), (other.Row, other.Shared));
+        Assert.Equal((4L, 3L, 58L), prefixes.Statistics);
+
+        // Both rests in one pass, the shorter right-padded: each row's last real position has the logits of its whole
+        // prefill.
+        var tokens = tensor(new long[,] { { 35, 36, 37, 38, 39, 3 }, { 36, 0, 0, 0, 0, 0 } });
+        var real = tensor(new long[,] { { 1, 1, 1, 1, 1, 1 }, { 1, 0, 0, 0, 0, 0 } });
+        var logits = model.forward(tokens, real, second.Cache);
+        Assert.True(logits[0, 5].allclose(model.forward(Ids(Second), null)[0, -1], rtol: 0, atol: 1e-5));
+        Assert.True(logits[1, 0].allclose(model.forward(Ids(third), null)[0, -1], rtol: 0, atol: 1e-5));
+        second.Cache.Dispose();
+        other.Cache.Dispose();
+    }
+
+    [Fact]
     public void The_same_prompt_again_reuses_all_but_its_last_token_and_short_matches_are_prefilled_whole()
     {
         using var scope = NewDisposeScope();
