@@ -353,7 +353,7 @@ public sealed class ContinuousBatch : IDisposable
             running.DrawUniforms();
         }
 
-        var vocabulary = (int)_next!.shape[1];
+        var vocabulary = (int)_next!.size(1);
         // (slots, V) read in place: element by element through data<float>() took ~0.7 ms a step. The step's scope
         // frees the copy that cpu()/contiguous() make when they must.
         var logits = MemoryMarshal.Cast<byte, float>(_next.cpu().to_type(ScalarType.Float32).contiguous().bytes);

@@ -37,11 +37,11 @@ internal sealed class CausalSelfAttention : nn.Module
     /// <param name="layer">This block's index in the cache.</param>
     public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)
     {
-        var (batch, time, width) = (x.shape[0], x.shape[1], x.shape[2]);
-        var qkv = Linear(_qkv, _qkvReduced, x).split(width, dim: 2);         // 3 × (B, T, C)
-        var q = qkv[0].view(batch, time, _heads, width / _heads).transpose(1, 2); // (B, H, T, D)
-        var k = qkv[1].view(batch, time, _heads, width / _heads).transpose(1, 2);
-        var v = qkv[2].view(batch, time, _heads, width / _heads).transpose(1, 2);
+        var (batch, time, width) = (x.size(0), x.size(1), x.size(2));
+        var qkv = Linear(_qkv, _qkvReduced, x);                               // (B, T, 3C); narrowed, not split (split
+        var q = qkv.narrow(2, 0, width).view(batch, time, _heads, width / _heads).transpose(1, 2); // leaves garbage, TensorOps)
+        var k = qkv.narrow(2, width, width).view(batch, time, _heads, width / _heads).transpose(1, 2); // (B, H, T, D)
+        var v = qkv.narrow(2, 2 * width, width).view(batch, time, _heads, width / _heads).transpose(1, 2);
         // softmax(q kᵀ / √D + mask) v, with the mask as a boolean "may attend" tensor. A cache attends over what it
         // holds as well; caches serve generation only, so they take no dropout.
         var y = cache is null
@@ -144,7 +144,7 @@ internal sealed class Block : nn.Module
 
     public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)
     {
-        x = x + _attention.Forward(_attentionNorm.forward(x), allowed, cache, layer);
-        return x + _mlp.forward(_mlpNorm.forward(x));
+        x = x.Plus(_attention.Forward(_attentionNorm.forward(x), allowed, cache, layer));
+        return x.Plus(_mlp.forward(_mlpNorm.forward(x)));
     }
 }

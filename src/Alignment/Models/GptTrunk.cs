@@ -124,7 +124,7 @@ public sealed class GptTrunk : nn.Module
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(cache);
-        if (tokens.dim() != 2 || tokens.shape[0] != cache.Count || tokens.shape[1] != 1)
+        if (tokens.dim() != 2 || tokens.size(0) != cache.Count || tokens.size(1) != 1)
         {
             throw new ArgumentException($"tokens must be ({cache.Count}, 1), one per slot in use; got ({string.Join(", ", tokens.shape)}).", nameof(tokens));
         }
@@ -134,7 +134,7 @@ public sealed class GptTrunk : nn.Module
         var completed = false;
         try
         {
-            var x = _dropout.forward(_tokenEmbedding.forward(tokens) + _positionEmbedding.forward(positions)); // (Count, 1, C)
+            var x = _dropout.forward(_tokenEmbedding.forward(tokens).Plus(_positionEmbedding.forward(positions))); // (Count, 1, C)
             for (var layer = 0; layer < _blocks.Count; layer++)
             {
                 x = _blocks[layer].Forward(x, allowed: null, cache, layer); // the cache masks by itself

@@ -94,7 +94,7 @@ internal sealed class ReducedLinear : IDisposable
     /// new shape (~1.3 ms in bf16 here, 0.14 ms to run it once built).</summary>
     public Tensor Apply(Tensor x)
     {
-        var width = x.shape[^1];
+        var width = x.size(-1);
         var rows = x.numel() / width;
         var padded = Rows(rows);
         if (padded == rows)

@@ -41,7 +41,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     private readonly int[] _groupShared;    // per group: leading tokens read from its base
     private readonly int[] _groupMembers;   // per group: slots still in it
     private readonly int[] _groupOf;        // per slot
-    private readonly double _scale;
+    private readonly Scalar _scale;       // 1/√D, made once (a Scalar per step would be garbage for the finalizer)
     private Step? _step;
 
     /// <param name="config">The model's shape; each slot holds up to its context length.</param>
@@ -54,7 +54,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         device ??= CPU;
         Slots = slots;
         Capacity = config.ContextLength;
-        _scale = 1.0 / Math.Sqrt(config.HeadWidth);
+        _scale = (1.0 / Math.Sqrt(config.HeadWidth)).ToScalar();
         _bases = new Level(config, slots, device);
         _groups = new Level(config, slots, device);
         _own = new Level(config, slots, device);
@@ -321,25 +321,25 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     /// query against its base's shared beginning, its group's rest of the prompt and its own tokens, new one included.</summary>
     Tensor IKeyValueStore.Attend(int layer, Tensor q, Tensor k, Tensor v, Tensor? allowed)
     {
-        if (_step is not { } step || k.shape[2] != 1)
+        if (_step is not { } step || k.size(2) != 1)
         {
             throw new InvalidOperationException("a slot cache takes one token per slot, inside a step.");
         }
 
-        var (count, heads, width) = (Count, q.shape[1], q.shape[3]);
+        var (count, heads, width) = (Count, q.size(1), q.size(3));
         var writeAt = step.OwnLengths.expand(count, heads, 1, width);
         _own.Keys[layer].narrow(0, 0, count).scatter_(2, writeAt, k);
         _own.Values[layer].narrow(0, 0, count).scatter_(2, writeAt, v);
 
-        var query = (q * _scale).squeeze(2);                                                     // (Count, H, D)
+        var query = q.mul(_scale).squeeze(2);                                                     // (Count, H, D)
         var scores = step.Levels.Select(l => l.FromGrid(l.ToGrid(query).matmul(l.Keys(layer).transpose(2, 3)))).ToList(); // (Count, H, width)
-        var weights = (cat(scores, 2) + step.Mask).softmax(2);                                   // (Count, H, widths summed)
+        var weights = cat(scores, 2).Plus(step.Mask).softmax(2);                                   // (Count, H, widths summed)
         Tensor? output = null;
         var offset = 0;
         foreach (var level in step.Levels)
         {
             var part = level.FromGrid(level.ToGrid(weights.narrow(2, offset, level.Width)).matmul(level.Values(layer))); // (Count, H, D)
-            output = output is null ? part : output + part;
+            output = output is null ? part : output.Plus(part);
             offset += level.Width;
         }
 
@@ -360,6 +360,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
 
     public void Dispose()
     {
+        _scale.Dispose();
         _bases.Dispose();
         _groups.Dispose();
         _own.Dispose();
@@ -517,7 +518,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         /// <summary>Rows (Count, H, X) laid out as (entries, H, widest, X).</summary>
         public Tensor ToGrid(Tensor rows)
         {
-            var (heads, x) = (rows.shape[1], rows.shape[2]);
+            var (heads, x) = (rows.size(1), rows.size(2));
             var grid = _place is null ? rows : zeros(_entries * _widest, heads, x, dtype: rows.dtype, device: rows.device).index_copy_(0, _place, rows);
             return grid.view(_entries, _widest, heads, x).transpose(1, 2);
         }
@@ -525,7 +526,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         /// <summary>The inverse of <see cref="ToGrid"/>: (entries, H, widest, X) → (Count, H, X).</summary>
         public Tensor FromGrid(Tensor grid)
         {
-            var (heads, x) = (grid.shape[1], grid.shape[3]);
+            var (heads, x) = (grid.size(1), grid.size(3));
             var rows = grid.transpose(1, 2).reshape(_entries * _widest, heads, x);
             return _place is null ? rows : rows.index_select(0, _place);
         }
