@@ -509,7 +509,9 @@ public sealed class ContinuousBatch : IDisposable
         }
 
         /// <summary>One uniform per sample, ended or not, as the sampler draws for a batch of this request alone.</summary>
-        public void DrawUniforms() => Uniforms = rand([Request.Samples], ScalarType.Float64, generator: _generator).data<double>().ToArray();
+        /// <remarks>Read through <c>bytes</c>: <c>data&lt;double&gt;()</c> leaves an object for the finalizer on every call
+        /// (TorchSharp 0.107; see <see cref="Models.TensorOps"/>), one per running call per step.</remarks>
+        public void DrawUniforms() => Uniforms = MemoryMarshal.Cast<byte, double>(rand([Request.Samples], ScalarType.Float64, generator: _generator).bytes).ToArray();
 
         /// <summary>After a step's draw: at the length limit every sample still going is cut.</summary>
         public void EndStep()
