@@ -125,6 +125,7 @@ public sealed class ContinuousBatch : IDisposable
                 var sources = new (KvCache Cache, int Row, int From)[distinct.Count];
                 var last = new Tensor[distinct.Count];
                 var hits = _prefixes?.StartTogether(distinct, _model.Config, device) ?? new PrefixCache.PrefixHit?[distinct.Count];
+                prefills.AddRange(hits.OfType<PrefixCache.PrefixHit>().Select(h => h.Cache).Distinct()); // disposed whatever happens next
                 var whole = Enumerable.Range(0, distinct.Count).Where(d => hits[d] is null).ToList();
 
                 // Only the part after the shared prefix goes through the model: one pass for the prompts that continue
@@ -132,7 +133,6 @@ public sealed class ContinuousBatch : IDisposable
                 foreach (var group in Enumerable.Range(0, distinct.Count).Where(d => hits[d] is not null).GroupBy(d => hits[d]!.Cache))
                 {
                     var members = group.OrderBy(d => hits[d]!.Row).ToList();
-                    prefills.Add(group.Key);
                     var shared = hits[members[0]]!.Shared;
                     var width = members.Max(d => distinct[d].Length - shared);
                     var tokens = new long[members.Count * width];

@@ -89,22 +89,33 @@ public sealed class PrefixCache : IDisposable
 
         Statistics = (lookups, hits, reused);
         var result = new PrefixHit?[prompts.Count];
-        foreach (var group in Enumerable.Range(0, prompts.Count).Where(i => found[i] is not null).GroupBy(i => found[i]!.Value))
+        var made = new List<KvCache>();
+        try
         {
-            var (node, shared) = group.Key;
-            var members = group.ToList();
-            if (node.List is not null)
+            foreach (var group in Enumerable.Range(0, prompts.Count).Where(i => found[i] is not null).GroupBy(i => found[i]!.Value))
             {
-                _entries.Remove(node);
-                _entries.AddFirst(node);
-            }
+                var (node, shared) = group.Key;
+                var members = group.ToList();
+                if (node.List is not null)
+                {
+                    _entries.Remove(node);
+                    _entries.AddFirst(node);
+                }
 
-            var cache = new KvCache(config, members.Count, members.Max(i => prompts[i].Length), device);
-            cache.Preload(node.Value.Keys, node.Value.Values, shared);
-            for (var row = 0; row < members.Count; row++)
-            {
-                result[members[row]] = new PrefixHit(cache, row, shared);
+                var cache = new KvCache(config, members.Count, members.Max(i => prompts[i].Length), device);
+                made.Add(cache);
+                cache.Preload(node.Value.Keys, node.Value.Values, shared);
+                for (var row = 0; row < members.Count; row++)
+                {
+                    result[members[row]] = new PrefixHit(cache, row, shared);
+                }
             }
+        }
+        catch
+        {
+            // Nothing is handed out half made: the caches made so far are freed.
+            made.ForEach(c => c.Dispose());
+            throw;
         }
 
         return result;

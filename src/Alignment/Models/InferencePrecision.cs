@@ -122,7 +122,7 @@ internal sealed class ReducedLinear : IDisposable
         {
             if (Warmed.TryAdd((_weight.shape[1], _weight.shape[0], _bias is not null, _weight.dtype, _weight.device_type, rows), 0))
             {
-                Apply(zeros(rows, _weight.shape[1]));
+                Apply(zeros(rows, _weight.shape[1], device: _weight.device));
             }
         }
     }
