@@ -175,10 +175,15 @@ public sealed class PolicyBatcherTests
         using var batcher = await StartAsync(worker);
         // The untrained policy rarely ends early, so the first call runs its 60 tokens; the second asks for 4.
         var running = await LongCallUnderWayAsync(batcher, steps: 5);
+        // The inference thread waits (between two steps of the first call) until the second call is queued, so a slow
+        // test thread on a busy machine cannot let the first call run to its end meanwhile.
+        var release = Block(worker);
 
         var shortOptions = Options(3, seed: 9);
         shortOptions.MaxOutputTokens = 4;
-        var arriving = await batcher.GetResponseAsync(Chat("feed the cat"), shortOptions);
+        var queued = batcher.GetResponseAsync(Chat("feed the cat"), shortOptions);
+        release.SetResult();
+        var arriving = await queued;
 
         Assert.False(running.IsCompleted, "the second call should not have waited for the first to end");
         Assert.Equal(3, arriving.Messages.Count);
