@@ -38,9 +38,10 @@ internal sealed class CausalSelfAttention : nn.Module
     public Tensor Forward(Tensor x, Tensor? allowed, IKeyValueStore? cache, int layer)
     {
         var (batch, time, width) = (x.size(0), x.size(1), x.size(2));
-        var qkv = Linear(_qkv, _qkvReduced, x);                               // (B, T, 3C); narrowed, not split (split
-        var q = qkv.narrow(2, 0, width).view(batch, time, _heads, width / _heads).transpose(1, 2); // leaves garbage, TensorOps)
-        var k = qkv.narrow(2, width, width).view(batch, time, _heads, width / _heads).transpose(1, 2); // (B, H, T, D)
+        // (B, T, 3C) cut with narrow, not split: split leaves garbage for the finalizer (TensorOps).
+        var qkv = Linear(_qkv, _qkvReduced, x);
+        var q = qkv.narrow(2, 0, width).view(batch, time, _heads, width / _heads).transpose(1, 2);         // (B, H, T, D)
+        var k = qkv.narrow(2, width, width).view(batch, time, _heads, width / _heads).transpose(1, 2);
         var v = qkv.narrow(2, 2 * width, width).view(batch, time, _heads, width / _heads).transpose(1, 2);
         // softmax(q kᵀ / √D + mask) v, with the mask as a boolean "may attend" tensor. A cache attends over what it
         // holds as well; caches serve generation only, so they take no dropout.
@@ -85,9 +86,9 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => _expandReduced is null || _projectionReduced is null || training
-        ? _dropout.forward(_projection.forward(F.gelu(_expand.forward(x))))
-        : _projectionReduced.Apply(F.gelu(_expandReduced.Apply(x)));
+    public override Tensor forward(Tensor x) => _expandReduced is { } expand && _projectionReduced is { } project && !training
+        ? project.Apply(F.gelu(expand.Apply(x)))
+        : _dropout.forward(_projection.forward(F.gelu(_expand.forward(x))));
 
     /// <summary>Multiplies with weights of type <paramref name="type"/> from now on (null: the module's own).</summary>
     public void Reduce(ScalarType? type)
