@@ -39,7 +39,7 @@ public sealed class PlanGrammar : ITextGrammar
     private readonly Dictionary<int, List<int>> _formsOf = [];
     private readonly Dictionary<string, List<string>> _sameThing = new(StringComparer.Ordinal);
     private readonly List<long[]> _states = [];
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<long[], int> _ids = new(PlacesComparer.Instance);
     private readonly Dictionary<(int State, char Character), int> _next = [];
 
     // The names of the home, per slot (set once when the grammar is built).
@@ -315,7 +315,10 @@ public sealed class PlanGrammar : ITextGrammar
                     return null;
                 }
 
-                characters.UnionWith(_forms[form].Parts[part].Tries[trie].Characters(node));
+                foreach (var character in _forms[form].Parts[part].Tries[trie].Characters(node))
+                {
+                    characters.Add(character);
+                }
             }
 
             return characters;
@@ -467,15 +470,29 @@ public sealed class PlanGrammar : ITextGrammar
 
     private int Intern(long[] places)
     {
-        var key = string.Join(',', places);
-        if (!_ids.TryGetValue(key, out var id))
+        if (!_ids.TryGetValue(places, out var id))
         {
             id = _states.Count;
             _states.Add(places);
-            _ids[key] = id;
+            _ids[places] = id;
         }
 
         return id;
+    }
+
+    /// <summary>States (sorted sets of places) compared by their places.</summary>
+    private sealed class PlacesComparer : IEqualityComparer<long[]>
+    {
+        public static readonly PlacesComparer Instance = new();
+
+        public bool Equals(long[]? x, long[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(long[] obj)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
+            return hash.ToHashCode();
+        }
     }
 
     /// <summary>One form of step: allowed in <paramref name="Regime"/>, leaving the plan in <paramref name="After"/>.</summary>
@@ -487,42 +504,85 @@ public sealed class PlanGrammar : ITextGrammar
         public static Part FreeText { get; } = new([], true);
     }
 
-    /// <summary>A character trie of names.</summary>
+    /// <summary>A character trie of names, in flat arrays: node n's edges are entries
+    /// [<c>_firstEdge[n]</c>, <c>_firstEdge[n + 1]</c>) of <c>_edgeCharacters</c> / <c>_edgeTargets</c>, in character
+    /// order. (A dictionary per node made a busy server's grammars a million dictionaries: every home is a new grammar, and
+    /// the garbage collector copied them all.)</summary>
     private sealed class Trie
     {
-        private readonly List<Dictionary<char, int>> _children = [new()];
-        private readonly List<string?> _words = [null];
+        private readonly int[] _firstEdge;
+        private readonly char[] _edgeCharacters;
+        private readonly int[] _edgeTargets;
+        private readonly string?[] _words;
 
-        public bool IsEmpty => _children[0].Count == 0;
+        private Trie(int[] firstEdge, char[] edgeCharacters, int[] edgeTargets, string?[] words)
+        {
+            _firstEdge = firstEdge;
+            _edgeCharacters = edgeCharacters;
+            _edgeTargets = edgeTargets;
+            _words = words;
+        }
+
+        public bool IsEmpty => _edgeTargets.Length == 0;
 
         public static Trie Of(params IEnumerable<string> names)
         {
-            var trie = new Trie();
-            foreach (var name in names.Where(n => !string.IsNullOrEmpty(n)))
+            // In ordinal order, each name shares a path with the one before it as far as their common beginning; the
+            // nodes below that are new, and each node's edges come out in character order.
+            var sorted = names.Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var parents = new List<int> { -1 };
+            var characters = new List<char> { '\0' };
+            var words = new List<string?> { null };
+            var path = new List<int> { 0 }; // the nodes of the previous name, root first
+            var previous = "";
+            foreach (var name in sorted)
             {
-                var node = 0;
-                foreach (var character in name)
+                var shared = name.AsSpan().CommonPrefixLength(previous);
+                path.RemoveRange(shared + 1, path.Count - shared - 1);
+                for (var i = shared; i < name.Length; i++)
                 {
-                    if (!trie._children[node].TryGetValue(character, out var child))
-                    {
-                        child = trie._children.Count;
-                        trie._children.Add([]);
-                        trie._words.Add(null);
-                        trie._children[node][character] = child;
-                    }
-
-                    node = child;
+                    parents.Add(path[^1]);
+                    characters.Add(name[i]);
+                    words.Add(null);
+                    path.Add(parents.Count - 1);
                 }
 
-                trie._words[node] = name;
+                words[path[^1]] = name;
+                previous = name;
             }
 
-            return trie;
+            // Edges grouped by parent (counting sort); nodes were made in order, so each group stays in character order.
+            var nodes = parents.Count;
+            var firstEdge = new int[nodes + 1];
+            for (var node = 1; node < nodes; node++)
+            {
+                firstEdge[parents[node] + 1]++;
+            }
+
+            for (var node = 0; node < nodes; node++)
+            {
+                firstEdge[node + 1] += firstEdge[node];
+            }
+
+            var edgeCharacters = new char[nodes - 1];
+            var edgeTargets = new int[nodes - 1];
+            var filled = firstEdge[..nodes];
+            for (var node = 1; node < nodes; node++)
+            {
+                var at = filled[parents[node]]++;
+                (edgeCharacters[at], edgeTargets[at]) = (characters[node], node);
+            }
+
+            return new Trie(firstEdge, edgeCharacters, edgeTargets, [.. words]);
         }
 
-        public Dictionary<char, int>.KeyCollection Characters(int node) => _children[node].Keys;
+        public ReadOnlySpan<char> Characters(int node) => _edgeCharacters.AsSpan(_firstEdge[node], _firstEdge[node + 1] - _firstEdge[node]);
 
-        public int Next(int node, char character) => _children[node].TryGetValue(character, out var child) ? child : -1;
+        public int Next(int node, char character)
+        {
+            var at = Characters(node).BinarySearch(character);
+            return at >= 0 ? _edgeTargets[_firstEdge[node] + at] : -1;
+        }
 
         public bool IsEnd(int node) => _words[node] is not null;
 

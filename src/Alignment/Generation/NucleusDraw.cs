@@ -45,7 +45,8 @@ internal static class NucleusDraw
         }
 
         var vocabulary = logits.Length;
-        var mask = allowed is null ? null : allowed as bool[] ?? [.. allowed];
+        var bits = allowed as TokenMask;
+        var mask = allowed is null || bits is not null ? null : allowed as bool[] ?? [.. allowed];
 
         // The allowed tokens in vocabulary order with their tempered logits; forbidden ones have probability 0 and
         // play no part below (the sampler's −∞ entries).
@@ -55,7 +56,8 @@ internal static class NucleusDraw
         var count = 0;
         var max = float.NegativeInfinity;
         var first = 0;
-        for (var v = 0; v < vocabulary; v++)
+        // A grammar's mask is walked by its allowed ids only; any other by every id.
+        for (var v = bits is null ? 0 : bits.NextAllowed(0); v >= 0 && v < vocabulary; v = bits is null ? v + 1 : bits.NextAllowed(v + 1))
         {
             if (mask is not null && (v >= mask.Length || !mask[v]))
             {

@@ -52,6 +52,44 @@ public sealed class NucleusDrawTests
         }
     }
 
+    [Theory]
+    [InlineData(4.0, 0.95, 0)]
+    [InlineData(0.3, 0.9, 30)]
+    [InlineData(2.0, 1.0, 0)]
+    public void A_token_mask_draws_what_the_same_bool_mask_draws(double spread, double topP, int topK)
+    {
+        // A grammar's masks are TokenMasks, walked by their allowed ids only: the draws must be those of the same mask
+        // as bool[] (walked id by id), with ids on both sides of every 64-bit word boundary.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(23, CPU);
+        const int vocabulary = 700;
+        var logits = (randn([12, vocabulary], generator: generator) * spread).data<float>().ToArray();
+        var allowed = (rand([12, vocabulary], generator: generator) < 0.08).data<bool>().ToArray().Chunk(vocabulary).ToArray();
+        allowed[0] = [.. Enumerable.Range(0, vocabulary).Select(v => v % 64 is 0 or 63)];
+        var masks = allowed.Select(row =>
+        {
+            var mask = new TokenMask(vocabulary);
+            foreach (var v in Enumerable.Range(0, vocabulary).Where(v => row[v]))
+            {
+                mask.Allow(v);
+            }
+
+            return mask;
+        }).ToArray();
+        var options = new SamplingOptions(Temperature: 0.9, TopK: topK, TopP: topP);
+        for (var trial = 0; trial < 20; trial++)
+        {
+            var uniforms = rand([12], ScalarType.Float64, generator: generator).data<double>().ToArray();
+            for (var r = 0; r < 12; r++)
+            {
+                var row = logits.AsSpan(r * vocabulary, vocabulary);
+                var drawn = NucleusDraw.Draw(row, masks[r], options, uniforms[r]);
+                Assert.Equal(NucleusDraw.Draw(row, allowed[r], options, uniforms[r]), drawn);
+                Assert.True(allowed[r][drawn]);
+            }
+        }
+    }
+
     [Fact]
     public void Greedy_draws_the_most_likely_allowed_token()
     {
