@@ -6,17 +6,20 @@ namespace CoopAgent.Alignment.Models;
 /// <summary>
 /// Keys and values of many independent sequences decoded together, one <em>slot</em> each, every slot with its own
 /// length: sequences join (<see cref="Add"/>) and leave (<see cref="Remove"/>) between decoding steps without
-/// moving the others, and no slot carries padding. What sequences share is held once: the samples that join together
-/// from one prompt (a call) form a <em>group</em> that holds the prompt once, and a prompt that begins with at least
-/// <see cref="MinimumShared"/> tokens of a prompt already held (the same home and conversation) reads those from it, its
-/// <em>base</em>, and holds only the rest. Each slot holds only the tokens it generated. The buffers are allocated once
-/// at full size and reused, so a long-running batch allocates nothing per step.
+/// moving the others, and no slot carries padding. What sequences share is held once: a prompt that begins with at
+/// least <see cref="MinimumShared"/> tokens of a prompt already held (the same home and conversation) reads those from
+/// it, its <em>base</em>; the rest of the prompt (at most <see cref="MostUnshared"/> tokens) and the tokens generated
+/// are each slot's own. The samples that join together from one prompt (a call) form a <em>group</em>: one slot at
+/// first, forked as their tokens part. The buffers are allocated once at full size and reused, so a long-running batch
+/// allocates nothing per step.
 /// </summary>
 /// <remarks>
 /// Why: with a copy of the prompt per slot, a step of 64 slots (prompts of ~150 tokens) read ~84 MB of keys and
-/// values, most of a decoding step. A step's attention is one softmax over [the slot's base prefix ‖ its group's rest
-/// of the prompt ‖ its own tokens]; for the two shared parts the queries of the slots that share an entry are laid out
-/// in an (entries, widest) grid so that one batched matmul scores them against what they share.
+/// values, most of a decoding step. A step's attention is one softmax over [the slot's base prefix ‖ its own
+/// positions]; for the base the queries of the slots that share an entry are laid out in an (entries, widest) grid so
+/// that one batched matmul scores them against what they share. (The rest of each prompt was once a third level,
+/// shared by a call's slots: its grid was ~12 times wider than what it held, since most calls hold a few tokens there
+/// and have one or two slots, and one level less made a step's attention ~25 % faster.)
 /// Slots, groups and bases in use are always 0 … count − 1 (freeing one moves the last into its place), so a step reads
 /// them as contiguous batches. Owned by one thread; its tensors live outside every dispose scope.
 /// </remarks>
@@ -25,22 +28,21 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     /// <summary>Fewest leading tokens a joining prompt must share with a held base to read them from it.</summary>
     public const int MinimumShared = 16;
 
-    /// <summary>Most tokens a joining prompt holds in its group beyond the base it reads; a prompt that goes on longer
-    /// past every held beginning becomes a base itself. A step's group level is as wide as its widest group for every
-    /// call, so one long rest of a prompt widens all of them, while a base serves later prompts that continue it (the
-    /// same conversation a step on, the answers imagined after the same question). In the 50-client chat load the
-    /// groups went from 76–118 tokens wide to at most 32 and the attention of a step from 4.2 to 3.8 ms.</summary>
+    /// <summary>Most tokens of a joining prompt its slots hold beyond the base it reads; a prompt that goes on longer
+    /// past every held beginning becomes a base itself. A step's own level is as wide as its widest slot, so one long
+    /// rest of a prompt widens every slot's, while a base serves later prompts that continue it (the same conversation a
+    /// step on, the answers imagined after the same question).</summary>
     public const int MostUnshared = 32;
 
     private readonly Level _bases;          // entry b: a prompt as it joined (its first tokens serve later prompts)
-    private readonly Level _groups;         // entry g: group g's prompt after what it reads from its base
-    private readonly Level _own;            // entry s: slot s's generated tokens
+    private readonly Level _own;            // entry s: slot s's prompt after what it reads from its base, then its generated tokens
     private readonly int[][] _baseTokens;   // per base: the prompt it holds
     private readonly int[] _baseUsers;      // per base: groups reading it
     private readonly int[] _groupBase;      // per group: its base
     private readonly int[] _groupShared;    // per group: leading tokens read from its base
     private readonly int[] _groupMembers;   // per group: slots still in it
     private readonly int[] _groupOf;        // per slot
+    private int _groupCount;
     private readonly Scalar _scale;       // 1/√D, made once (a Scalar per step would be garbage for the finalizer)
     private Step? _step;
 
@@ -56,7 +58,6 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         Capacity = config.ContextLength;
         _scale = (1.0 / Math.Sqrt(config.HeadWidth)).ToScalar();
         _bases = new Level(config, slots, device);
-        _groups = new Level(config, slots, device);
         _own = new Level(config, slots, device);
         _baseTokens = new int[slots][];
         _baseUsers = new int[slots];
@@ -76,7 +77,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     public int Count => _own.Count;
 
     /// <summary>Calls held (one per <see cref="Add"/> with a slot still in use).</summary>
-    public int Groups => _groups.Count;
+    public int Groups => _groupCount;
 
     /// <summary>Distinct prompt beginnings held, each read by one or more groups.</summary>
     public int Bases => _bases.Count;
@@ -85,8 +86,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     public int LengthOf(int slot)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)Count, nameof(slot));
-        var group = _groupOf[slot];
-        return _groupShared[group] + _groups.Lengths[group] + _own.Lengths[slot];
+        return _groupShared[_groupOf[slot]] + _own.Lengths[slot];
     }
 
     /// <summary>Takes <paramref name="copies"/> free slots for sequences that continue <paramref name="prompt"/>, whose
@@ -94,7 +94,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     /// <paramref name="row"/> of <paramref name="source"/> (a prefilled prompt; left padding before
     /// <paramref name="from"/> is not copied). The prompt is held once for all of them, and its beginning not at all
     /// when a held prompt begins with the same <see cref="MinimumShared"/> or more tokens (their keys and values are the
-    /// same: causal attention sees only what precedes).</summary>
+    /// same: causal attention sees only what precedes). Each new slot holds the rest.</summary>
     /// <returns>The first of the new slots (they are the last ones in use).</returns>
     public int Add(KvCache source, int row, int from, int[] prompt, int copies = 1)
     {
@@ -128,24 +128,23 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         }
 
         _baseUsers[based]++;
-        var group = _groups.Count++;
-        _groups.Write(group, source, row, from + shared, length - shared);
+        var group = _groupCount++;
         _groupBase[group] = based;
         _groupShared[group] = shared;
         _groupMembers[group] = copies;
         var first = Count;
+        _own.Count += copies;
         for (var slot = first; slot < first + copies; slot++)
         {
-            _own.Lengths[slot] = 0;
+            _own.Write(slot, source, row, from + shared, length - shared);
             _groupOf[slot] = group;
         }
 
-        _own.Count += copies;
         return first;
     }
 
     /// <summary>Takes a free slot that continues what <paramref name="slot"/> holds so far: the same call (its group and
-    /// base) and a copy of the tokens the slot generated. For samples of one call that drew the same tokens until now and
+    /// base) and a copy of what the slot holds (the rest of the prompt and the tokens it generated). For samples of one call that drew the same tokens until now and
     /// part here: until then one slot decoded them all.</summary>
     /// <returns>The new slot (the last one in use).</returns>
     public int Fork(int slot)
@@ -220,8 +219,8 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
             RemoveBase(based);
         }
 
-        var last = _groups.MoveLast(group);
-        if (last < 0)
+        var last = --_groupCount;
+        if (group == last)
         {
             return;
         }
@@ -245,7 +244,7 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         }
 
         (_baseTokens[based], _baseUsers[based]) = (_baseTokens[last], _baseUsers[last]);
-        for (var g = 0; g < _groups.Count; g++)
+        for (var g = 0; g < _groupCount; g++)
         {
             if (_groupBase[g] == last)
             {
@@ -278,24 +277,15 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
 
         // What each slot reads at each level: which entry, and how many of its positions.
         var baseRead = new Read[count];
-        var groupRead = new Read[count];
         var ownRead = new Read[count];
         for (var s = 0; s < count; s++)
         {
             var group = _groupOf[s];
             baseRead[s] = new Read(_groupBase[group], _groupShared[group]);
-            groupRead[s] = new Read(group, _groups.Lengths[group]);
             ownRead[s] = new Read(s, _own.Lengths[s] + 1); // the new token too
         }
 
-        // A level no slot reads this step (no call's prompt goes on past its base, as with one call alone) is left out.
-        List<(LevelStep Level, Read[] Reads)> read = [(LevelStep.Shared(_bases, baseRead, device), baseRead)];
-        if (groupRead.Any(r => r.Length > 0))
-        {
-            read.Add((LevelStep.Shared(_groups, groupRead, device), groupRead));
-        }
-
-        read.Add((LevelStep.PerSlot(_own, ownRead), ownRead));
+        List<(LevelStep Level, Read[] Reads)> read = [(LevelStep.Shared(_bases, baseRead, device), baseRead), (LevelStep.PerSlot(_own, ownRead), ownRead)];
         var levels = read.Select(r => r.Level).ToArray();
 
         // Added to the scores: 0 where a slot may look, −∞ where not; (Count, 1, the levels' widths summed).
@@ -317,8 +307,9 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         return tensor(positions, device: device).unsqueeze(1);
     }
 
-    /// <summary>Writes each slot's new key and value (Count, H, 1, D) after its own tokens and attends: the slot's
-    /// query against its base's shared beginning, its group's rest of the prompt and its own tokens, new one included.</summary>
+    /// <summary>Writes each slot's new key and value (Count, H, 1, D) after its own positions and attends: the slot's
+    /// query against its base's shared beginning and its own positions (the rest of its prompt, the tokens it generated
+    /// and the new one).</summary>
     Tensor IKeyValueStore.Attend(int layer, Tensor q, Tensor k, Tensor v, Tensor? allowed)
     {
         if (_step is not { } step || k.size(2) != 1)
@@ -362,7 +353,6 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     {
         _scale.Dispose();
         _bases.Dispose();
-        _groups.Dispose();
         _own.Dispose();
     }
 

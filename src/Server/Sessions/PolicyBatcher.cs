@@ -27,8 +27,8 @@ namespace CoopAgent.Server.Sessions;
 /// </remarks>
 public sealed class PolicyBatcher : IChatClient
 {
-    /// <summary>Most samples decoded at once (eight calls of eight samples). The KV cache holds up to this many slots,
-    /// calls and shared prompt beginnings, 84 MB each at most with the default policy, touched only as used. A decoding
+    /// <summary>Most samples decoded at once (eight calls of eight samples). The KV cache holds up to this many slots
+    /// and shared prompt beginnings, 84 MB each at most with the default policy, touched only as used. A decoding
     /// step costs slightly less per row with more rows: 128 were measured at +4 % calls per second and −5 % p99 under the
     /// 50-client load before prompts were shared, and at −5 % time per row decoded after (the generation bench's mix),
     /// for twice the memory, so 64 stays.</summary>
