@@ -27,12 +27,14 @@ namespace CoopAgent.Server.Sessions;
 /// </remarks>
 public sealed class PolicyBatcher : IChatClient
 {
-    /// <summary>Most samples decoded at once (eight calls of eight samples). The KV cache holds up to this many slots
-    /// and shared prompt beginnings, 84 MB each at most with the default policy, touched only as used. A decoding
-    /// step costs slightly less per row with more rows: 128 were measured at +4 % calls per second and −5 % p99 under the
-    /// 50-client load before prompts were shared, and at −5 % time per row decoded after (the generation bench's mix),
-    /// for twice the memory, so 64 stays.</summary>
-    public const int MaxRowsPerBatch = 64;
+    /// <summary>Most samples decoded at once (six calls of eight samples). The KV cache holds up to this many slots
+    /// and shared prompt beginnings, 63 MB each at most with the default policy, touched only as used. More rows make a
+    /// step cheaper per row but longer, and a person waits for a turn's steps one after another: under the 50-client load
+    /// (session 8, six runs each, alternated) 48 rows gave a p50 after each client's first turn of 491 ms against 593 ms
+    /// with 64 and a p99 of 1187 against 1259 ms, for 3 % fewer calls answered a second; 32 rows gave ~330 ms but, with
+    /// 15 % fewer calls a second, a worse p99 (1216–1550 ms: the opening burst waits longer). 128 were measured at +4 %
+    /// calls a second before prompts were shared.</summary>
+    public const int MaxRowsPerBatch = 48;
 
     /// <summary>Recent prompts whose keys and values are kept to prefill later prompts from (the same home, the same
     /// conversation a turn later): at most 32 × 256 positions × 4 layers × 2 × 160 floats, 42 MB, with the default policy.</summary>

@@ -91,22 +91,25 @@ public sealed class PolicyBatcherTests
         Assert.Equal((2L, 2L), (batcher.Counts.Admissions, batcher.Counts.Calls));
     }
 
-    /// <summary>A follow-up for 60 samples queued before a first decision for 8, which cannot join together
-    /// (68 rows &gt; 64); returns how many rows ran after each admission, in order.</summary>
+    /// <summary>A follow-up for <see cref="Large"/> samples queued before a first decision for 8, which cannot join
+    /// together (more rows than a batch holds); returns how many rows ran after each admission, in order.</summary>
+    /// <summary>Samples of a call that leaves no room for a call of 8 beside it.</summary>
+    private const int Large = PolicyBatcher.MaxRowsPerBatch - 4;
+
     private static async Task<IReadOnlyList<int>> FollowUpThenFirstDecisionAsync(TimeSpan? followUpPatience)
     {
         var log = new AdmissionLog();
         using var worker = new InferenceWorker();
         using var batcher = await StartAsync(worker, logger: log, followUpPatience: followUpPatience);
         var release = Block(worker);
-        var followUpOptions = Options(60, seed: 5);
+        var followUpOptions = Options(Large, seed: 5);
         followUpOptions.AdditionalProperties![PolicyBatcher.FollowUpKey] = true;
         var followUp = batcher.GetResponseAsync(Chat("make tea"), followUpOptions);
         var firstDecision = batcher.GetResponseAsync(Chat("feed the cat"), Options(8, seed: 6));
         release.SetResult();
 
         Assert.Equal(8, (await firstDecision).Messages.Count);
-        Assert.Equal(60, (await followUp).Messages.Count);
+        Assert.Equal(Large, (await followUp).Messages.Count);
         Assert.Equal(2L, batcher.Counts.Admissions);
         return log.Rows;
     }
@@ -114,13 +117,13 @@ public sealed class PolicyBatcherTests
     [Fact]
     public async Task A_first_decision_joins_before_a_follow_up_that_was_queued_earlier()
     {
-        Assert.Equal([8, 60], await FollowUpThenFirstDecisionAsync(followUpPatience: null));
+        Assert.Equal([8, Large], await FollowUpThenFirstDecisionAsync(followUpPatience: null));
     }
 
     [Fact]
     public async Task A_follow_up_that_has_waited_its_patience_joins_before_first_decisions()
     {
-        Assert.Equal([60, 8], await FollowUpThenFirstDecisionAsync(followUpPatience: TimeSpan.Zero));
+        Assert.Equal([Large, 8], await FollowUpThenFirstDecisionAsync(followUpPatience: TimeSpan.Zero));
     }
 
     [Fact]
@@ -273,7 +276,7 @@ public sealed class PolicyBatcherTests
         using var worker = new InferenceWorker();
         using var batcher = await StartAsync(worker, logger: log);
         var release = Block(worker);
-        // 40 + 30 rows cannot join together (64): the call of the earlier message, queued second, joins first.
+        // 40 + 30 rows cannot join together (more than MaxRowsPerBatch): the call of the earlier message, queued second, joins first.
         var later = Options(40, seed: 5);
         later.AdditionalProperties![PolicyBatcher.TurnStartedKey] = 2_000L;
         var earlier = Options(30, seed: 6);
@@ -341,9 +344,9 @@ public sealed class PolicyBatcherTests
         using var first = new InferenceWorker();
         using var second = new InferenceWorker();
         using var batcher = await TwoLanesAsync(first, second);
-        // The second lane is held while the first takes a call of 60 samples for 100 tokens.
+        // The second lane is held while the first takes a call of Large samples for 100 tokens.
         var held = Block(second);
-        var longOptions = Options(60, seed: 3);
+        var longOptions = Options(Large, seed: 3);
         longOptions.MaxOutputTokens = 100;
         var running = batcher.GetResponseAsync(Chat("make tea"), longOptions);
         while (batcher.Counts.Steps < 3)
@@ -351,7 +354,7 @@ public sealed class PolicyBatcherTests
             await Task.Delay(1);
         }
 
-        // 8 more samples do not fit the first lane (60 + 8 > 64): it leaves the call queued, and the second lane, once
+        // 8 more samples do not fit the first lane (Large + 8 > MaxRowsPerBatch): it leaves the call queued, and the second lane, once
         // free, answers it while the long call is still being sampled.
         var shortOptions = Options(8, seed: 9);
         shortOptions.MaxOutputTokens = 4;
@@ -361,7 +364,7 @@ public sealed class PolicyBatcherTests
 
         Assert.Equal(8, (await arriving.WaitAsync(TimeSpan.FromSeconds(30))).Messages.Count);
         Assert.False(running.IsCompleted, "the short call should not have waited for the long one");
-        Assert.Equal(60, (await running).Messages.Count);
+        Assert.Equal(Large, (await running).Messages.Count);
     }
 
     [Fact]
