@@ -47,6 +47,23 @@ public class PlanGrammarTests
     public void Plans_that_name_only_what_is_in_the_home_are_allowed(string plan) =>
         Assert.True(PlanGrammar.For(Home()).Accepts(plan), plan);
 
+    [Fact]
+    public void A_name_that_begins_another_is_a_whole_name_and_the_longer_one_too_but_not_what_lies_between()
+    {
+        // The tries keep each node's edges as a sorted run of characters: "cup" ends inside "cup of tea".
+        var o = Ontology.Default;
+        var world = new World(o, "kitchen");
+        world.AddRoom("kitchen");
+        world.AddItem(new Item("counter", o["counter"], Location.InRoom("kitchen")));
+        world.AddItem(new Item("cup", o["mug"], Location.InContainer("counter"), "cup"));
+        world.AddItem(new Item("cup-of-tea", o["mug"], Location.InContainer("counter"), "cup of tea"));
+        world.AddItem(new Item("cupboard", o["cupboard"], Location.InRoom("kitchen")) { IsOpen = false });
+        var grammar = PlanGrammar.For(world);
+
+        Assert.All(["take cup; done", "take cup of tea; done", "take cup-of-tea; done", "open cupboard; take cup; done"], plan => Assert.True(grammar.Accepts(plan), plan));
+        Assert.All(["take cup of; done", "take cu; done", "take cupboard; done", "take cup of teas; done"], plan => Assert.False(grammar.Accepts(plan), plan));
+    }
+
     [Theory]
     [InlineData("give blue-cup to jo; done", "a person who is not there")]
     [InlineData("goto hallway; done", "a room the home does not have")]
