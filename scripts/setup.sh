@@ -11,7 +11,9 @@ apt_updated=0
 apt_update_once() { if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq >/dev/null; apt_updated=1; fi; }
 
 # 1. libstdc++ with GLIBCXX_3.4.32 (TorchSharp's native library needs it; Debian 12 ships 3.4.30).
-libstdcxx="$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')"
+# awk reads to the end: leaving at the first match made ldconfig die of SIGPIPE now and then, and with pipefail the
+# set-up stopped there, silently, with status 141.
+libstdcxx="$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found {print $NF; found = 1}')"
 [ -n "$libstdcxx" ] || libstdcxx=/usr/lib/x86_64-linux-gnu/libstdc++.so.6
 need_libstdcxx=0
 if [ -e "$libstdcxx" ]; then
