@@ -76,6 +76,11 @@ public sealed class ContinuousBatch : IDisposable
     /// <summary>Requests with a response still generating.</summary>
     public int Requests => _running.Count;
 
+    /// <summary>Tokens taken without a draw so far: those a request's constraint dictated
+    /// (<see cref="ITokenCursor.Forced"/>), fed to the model in the step after the drawn token before them, counted
+    /// once per row.</summary>
+    public long ForcedTokens { get; private set; }
+
     /// <summary>Prefills the prompts of <paramref name="requests"/> (a prompt shared by several is prefilled once, and
     /// from the longest prefix it shares with a recent prompt when there is a <see cref="PrefixCache"/>) and adds their
     /// responses to the batch; they draw their first token at the next <see cref="Step"/>.</summary>
@@ -229,11 +234,6 @@ public sealed class ContinuousBatch : IDisposable
                 _slots[slot].Record(drawn[slot], EndToken);
             }
 
-            foreach (var running in _running)
-            {
-                running.EndStep();
-            }
-
             // Rows whose samples have all ended leave; then where a row's samples drew different tokens, each other
             // token's samples fork into a row of their own.
             var parting = new List<(Row From, Row Fork)>();
@@ -256,6 +256,21 @@ public sealed class ContinuousBatch : IDisposable
                 _slots.Add(fork);
             }
 
+            // Tokens the constraint dictates after the drawn one go in with it, in this step; the length limit may end
+            // a row among them.
+            foreach (var row in _slots)
+            {
+                ForcedTokens += row.TakeForced(EndToken);
+            }
+
+            for (var slot = _slots.Count - 1; slot >= 0; slot--)
+            {
+                if (_slots[slot].Samples.Count == 0)
+                {
+                    RemoveSlot(slot);
+                }
+            }
+
             finished.AddRange(_running.Where(r => r.AllEnded).Select(r => r.Result()));
             foreach (var done in _running.Where(r => r.AllEnded).ToList())
             {
@@ -265,8 +280,12 @@ public sealed class ContinuousBatch : IDisposable
 
             if (_slots.Count > 0)
             {
-                var input = tensor(_slots.Select(s => (long)s.LastToken).ToArray(), device: _model.Trunk.Device).unsqueeze(1);
-                _next = _model.Decode(input, _cache).DetachFromDisposeScope();
+                var device = _model.Trunk.Device;
+                var counts = _slots.Select(s => s.Input.Count).ToArray();
+                _next = (counts.All(c => c == 1)
+                    ? _model.Decode(tensor(_slots.Select(s => (long)s.Input[0]).ToArray(), device: device).unsqueeze(1), _cache)
+                    : _model.Decode(tensor(_slots.SelectMany(s => s.Input.Select(t => (long)t)).ToArray(), device: device).unsqueeze(0), counts, _cache))
+                    .DetachFromDisposeScope();
             }
         });
         return finished;
@@ -345,14 +364,9 @@ public sealed class ContinuousBatch : IDisposable
     }
 
     /// <summary>Each slot's samples' next tokens, drawn on the CPU (<see cref="NucleusDraw"/>) from the slot's logits:
-    /// its constraint, then its request's filters, with each sample's uniform for this step.</summary>
+    /// its constraint, then its request's filters, with each sample's uniform for the position it draws.</summary>
     private int[][] Draw()
     {
-        foreach (var running in _running)
-        {
-            running.DrawUniforms();
-        }
-
         var vocabulary = (int)_next!.size(1);
         // (slots, V) read in place: element by element through data<float>() took ~0.7 ms a step. The step's scope
         // frees the copy that cpu()/contiguous() make when they must.
@@ -361,7 +375,8 @@ public sealed class ContinuousBatch : IDisposable
         for (var slot = 0; slot < _slots.Count; slot++)
         {
             var row = _slots[slot];
-            var uniforms = row.Samples.Select(sample => row.Owner.Uniforms[sample]).ToArray();
+            var position = row.Owner.Tokens[row.Samples[0]].Count; // a row's samples have drawn the same tokens
+            var uniforms = row.Samples.Select(sample => row.Owner.Uniform(sample, position)).ToArray();
             drawn[slot] = new int[uniforms.Length];
             NucleusDraw.DrawEach(logits.Slice(slot * vocabulary, vocabulary), row.Cursor?.Allowed, row.Owner.Request.Options, uniforms, drawn[slot]);
         }
@@ -398,7 +413,7 @@ public sealed class ContinuousBatch : IDisposable
 
     /// <summary>A history being generated: its request, the samples that have drawn exactly its tokens so far (still
     /// generating), and where the request's constraint stands after them.</summary>
-    private sealed class Row(Running owner, List<int> samples, ITokenCursor? cursor, int lastToken = 0)
+    private sealed class Row(Running owner, List<int> samples, ITokenCursor? cursor, int lastToken = -1)
     {
         private int[] _drawn = [];
 
@@ -409,8 +424,8 @@ public sealed class ContinuousBatch : IDisposable
 
         public ITokenCursor? Cursor { get; } = cursor;
 
-        /// <summary>The token it feeds the model next.</summary>
-        public int LastToken { get; private set; } = lastToken;
+        /// <summary>The tokens it feeds the model next: the one it drew, then any its constraint dictated after it.</summary>
+        public List<int> Input { get; private set; } = lastToken < 0 ? [] : [lastToken];
 
         /// <summary>Its row in the next-token logits while slots are being removed.</summary>
         public int LogitsRow { get; set; }
@@ -455,9 +470,33 @@ public sealed class ContinuousBatch : IDisposable
             }
 
             Samples = byToken[0].Samples;
-            LastToken = byToken[0].Token;
-            Cursor?.Advance(LastToken);
+            Input = [byToken[0].Token];
+            Cursor?.Advance(byToken[0].Token);
             return [.. byToken.Skip(1).Select(t => Owner.Continuing(t.Samples, t.Token))];
+        }
+
+        /// <summary>After <see cref="Part"/>: the tokens its constraint dictates next join its samples' responses and its
+        /// input (a sampler drawing them would get them whatever its uniforms); samples cut at the length limit
+        /// among them leave the row.</summary>
+        /// <returns>How many were taken.</returns>
+        public int TakeForced(int endToken)
+        {
+            var taken = 0;
+            while (Cursor is not null && Samples.Count > 0 && Cursor.Forced is { Count: > 0 } forced)
+            {
+                var token = forced[0];
+                foreach (var sample in Samples)
+                {
+                    Owner.Record(sample, token, endToken);
+                }
+
+                Cursor.Advance(token);
+                Input.Add(token);
+                Samples = Samples.Where(sample => !Owner.Ended[sample]).ToList();
+                taken++;
+            }
+
+            return taken;
         }
     }
 
@@ -465,7 +504,7 @@ public sealed class ContinuousBatch : IDisposable
     private sealed class Running(GenerationRequest request) : IDisposable
     {
         private readonly Generator _generator = new((ulong)request.Seed, CPU);
-        private int _steps;
+        private readonly List<double[]> _uniforms = []; // row n: one per sample, for the tokens at position n
 
         public GenerationRequest Request { get; } = request;
 
@@ -477,14 +516,13 @@ public sealed class ContinuousBatch : IDisposable
         /// <summary>No longer generating: finished, or cut at the length limit.</summary>
         public bool[] Ended { get; } = new bool[request.Samples];
 
-        public double[] Uniforms { get; private set; } = [];
-
         public bool AllEnded => Ended.All(e => e);
 
         /// <summary>Samples still generating.</summary>
         public int Generating => Ended.Count(e => !e);
 
-        /// <summary>A sample's drawn token joins its response; the end token ends it.</summary>
+        /// <summary>A sample's drawn token joins its response; the end token ends it, and so does reaching the request's
+        /// <see cref="SamplingOptions.MaxNewTokens"/> (cut).</summary>
         public void Record(int sample, int token, int endToken)
         {
             Tokens[sample].Add(token);
@@ -492,6 +530,10 @@ public sealed class ContinuousBatch : IDisposable
             {
                 Ended[sample] = true;
                 Finished[sample] = true;
+            }
+            else if (Tokens[sample].Count >= Request.Options.MaxNewTokens)
+            {
+                Ended[sample] = true;
             }
         }
 
@@ -508,18 +550,20 @@ public sealed class ContinuousBatch : IDisposable
             return new Row(this, samples, cursor, token);
         }
 
-        /// <summary>One uniform per sample, ended or not, as the sampler draws for a batch of this request alone.</summary>
+        /// <summary>The uniform of <paramref name="sample"/> for its token at <paramref name="position"/>: the sampler draws
+        /// one per sample, ended or not, for each position of a batch of this request alone, so position n's are the
+        /// generator's n-th draw of <c>Samples</c> uniforms, whichever samples reach it and when (a sample that took
+        /// forced tokens without a draw is ahead of the others).</summary>
         /// <remarks>Read through <c>bytes</c>: <c>data&lt;double&gt;()</c> leaves an object for the finalizer on every call
         /// (TorchSharp 0.107; see <see cref="Models.TensorOps"/>), one per running call per step.</remarks>
-        public void DrawUniforms() => Uniforms = MemoryMarshal.Cast<byte, double>(rand([Request.Samples], ScalarType.Float64, generator: _generator).bytes).ToArray();
-
-        /// <summary>After a step's draw: at the length limit every sample still going is cut.</summary>
-        public void EndStep()
+        public double Uniform(int sample, int position)
         {
-            if (++_steps >= Request.Options.MaxNewTokens)
+            while (_uniforms.Count <= position)
             {
-                Array.Fill(Ended, true);
+                _uniforms.Add(MemoryMarshal.Cast<byte, double>(rand([Request.Samples], ScalarType.Float64, generator: _generator).bytes).ToArray());
             }
+
+            return _uniforms[position][sample];
         }
 
         public FinishedGeneration Result() =>

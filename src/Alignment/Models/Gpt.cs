@@ -55,7 +55,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     /// <summary>Next-token logits for one new token per slot in use of <paramref name="cache"/> (see
-    /// <see cref="GptTrunk.Decode"/>): continuous batching, where sequences join and leave between steps.</summary>
+    /// <see cref="GptTrunk.Decode(Tensor, SlotKvCache)"/>): continuous batching, where sequences join and leave between steps.</summary>
     /// <param name="tokens">(Count, 1): slot i's newest token in row i.</param>
     /// <param name="cache">The slots; each grows by one token.</param>
     /// <returns>(Count, V).</returns>
@@ -63,6 +63,28 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
     {
         using var scope = NewDisposeScope();
         return Head(_trunk.Decode(tokens, cache)).select(1, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Next-token logits after <paramref name="counts"/>[s] new tokens in each slot s in use of
+    /// <paramref name="cache"/> (see <see cref="GptTrunk.Decode(Tensor, int[], SlotKvCache)"/>): each slot's logits
+    /// after its last token; the head runs on those alone.</summary>
+    /// <param name="tokens">(1, N): slot 0's tokens, then slot 1's, …</param>
+    /// <param name="counts">Tokens per slot in use.</param>
+    /// <param name="cache">The slots; each grows by its count.</param>
+    /// <returns>(Count, V).</returns>
+    public Tensor Decode(Tensor tokens, int[] counts, SlotKvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        using var scope = NewDisposeScope();
+        var hidden = _trunk.Decode(tokens, counts, cache);                      // (1, N, C)
+        var last = new long[counts.Length];
+        for (int s = 0, end = 0; s < counts.Length; s++)
+        {
+            end += counts[s];
+            last[s] = end - 1;
+        }
+
+        return Head(hidden.squeeze(0).index_select(0, tensor(last, device: hidden.device))).MoveToOuterDisposeScope();
     }
 
     /// <summary>From now on computes in <paramref name="precision"/> (see <see cref="InferencePrecision"/>): the linear

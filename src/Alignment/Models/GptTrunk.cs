@@ -129,12 +129,39 @@ public sealed class GptTrunk : nn.Module
             throw new ArgumentException($"tokens must be ({cache.Count}, 1), one per slot in use; got ({string.Join(", ", tokens.shape)}).", nameof(tokens));
         }
 
+        return DecodeStep(tokens, null, cache);
+    }
+
+    /// <summary>Hidden states after <c>ln_f</c> for <paramref name="counts"/>[s] new tokens in each slot s in use of
+    /// <paramref name="cache"/>, each slot's continuing its own sequence in order: tokens whose next ones are known
+    /// without a draw go through in one step.</summary>
+    /// <param name="tokens">(1, N): slot 0's tokens, then slot 1's, …; N the counts summed.</param>
+    /// <param name="counts">Tokens per slot in use, each at least 1.</param>
+    /// <param name="cache">The slots; each grows by its count.</param>
+    /// <returns>(1, N, C).</returns>
+    public Tensor Decode(Tensor tokens, int[] counts, SlotKvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(cache);
+        if (counts.Length != cache.Count || counts.Any(c => c < 1) || tokens.dim() != 2 || tokens.size(0) != 1 || tokens.size(1) != counts.Sum())
+        {
+            throw new ArgumentException(
+                $"tokens must be (1, N) with a count of at least 1 for each of the {cache.Count} slots in use, N their sum; got ({string.Join(", ", tokens.shape)}) and [{string.Join(", ", counts)}].",
+                nameof(tokens));
+        }
+
+        return DecodeStep(tokens, counts, cache);
+    }
+
+    private Tensor DecodeStep(Tensor tokens, int[]? counts, SlotKvCache cache)
+    {
         using var scope = NewDisposeScope();
-        var positions = cache.BeginStep(tokens.device);                                                 // (Count, 1)
+        var positions = cache.BeginStep(tokens.device, counts);                                       // as tokens
         var completed = false;
         try
         {
-            var x = _dropout.forward(_tokenEmbedding.forward(tokens).Plus(_positionEmbedding.forward(positions))); // (Count, 1, C)
+            var x = _dropout.forward(_tokenEmbedding.forward(tokens).Plus(_positionEmbedding.forward(positions))); // (Count, 1, C) or (1, N, C)
             for (var layer = 0; layer < _blocks.Count; layer++)
             {
                 x = _blocks[layer].Forward(x, allowed: null, cache, layer); // the cache masks by itself

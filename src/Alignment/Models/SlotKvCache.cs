@@ -258,7 +258,14 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
 
     /// <summary>Starts a step of one new token per slot in use and returns each slot's position (Count, 1). The
     /// step's index and mask tensors belong to the caller's dispose scope and serve every layer.</summary>
-    internal Tensor BeginStep(Device device)
+    internal Tensor BeginStep(Device device) => BeginStep(device, null);
+
+    /// <summary>Starts a step in which slot s takes <paramref name="counts"/>[s] new tokens (null: one each) and returns
+    /// their positions: (Count, 1) when every slot takes one, otherwise (1, N) for the N tokens in slot order, each
+    /// slot's in sequence (a slot whose next tokens are known without a draw, as text a grammar allows no alternative
+    /// to, takes them all in one step). The step's index and mask tensors belong to the caller's dispose scope and
+    /// serve every layer.</summary>
+    internal Tensor BeginStep(Device device, int[]? counts)
     {
         if (Count == 0)
         {
@@ -266,92 +273,112 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         }
 
         var count = Count;
-        var positions = new long[count];
-        var writeRows = new long[count * _heads];
-        for (var s = 0; s < count; s++)
+        if (counts is not null && (counts.Length != count || counts.Any(c => c < 1)))
         {
-            positions[s] = LengthOf(s);
-            for (var h = 0; h < _heads; h++)
-            {
-                // Row of the own buffers seen as (slots · H · Capacity, D): slot s, head h, its next position.
-                writeRows[(s * _heads) + h] = ((((long)s * _heads) + h) * Capacity) + _own.Lengths[s];
-            }
-
-            if (positions[s] >= Capacity)
-            {
-                throw new InvalidOperationException($"slot {s} is full ({Capacity} positions).");
-            }
+            throw new ArgumentException($"a step needs one count of at least 1 per slot in use ({count}); got [{string.Join(", ", counts)}].", nameof(counts));
         }
 
-        // What each slot reads at each level: which entry, and how many of its positions.
-        var baseRead = new Read[count];
-        var ownRead = new Read[count];
+        var several = counts is not null && counts.Any(c => c > 1);
+        var tokens = several ? counts!.Sum() : count;
+        var positions = new long[tokens];
+        var writeRows = new long[tokens * _heads];
+        // What each new token reads at each level: which entry, and how many of its positions (its own level up to
+        // itself: the slot's earlier tokens of the step come before it).
+        var baseRead = new Read[tokens];
+        var ownRead = new Read[tokens];
+        var at = 0;
         for (var s = 0; s < count; s++)
         {
             var group = _groupOf[s];
-            baseRead[s] = new Read(_groupBase[group], _groupShared[group]);
-            ownRead[s] = new Read(s, _own.Lengths[s] + 1); // the new token too
+            for (var t = 0; t < (several ? counts![s] : 1); t++, at++)
+            {
+                positions[at] = LengthOf(s) + t;
+                if (positions[at] >= Capacity)
+                {
+                    throw new InvalidOperationException($"slot {s} is full ({Capacity} positions).");
+                }
+
+                for (var h = 0; h < _heads; h++)
+                {
+                    // Row of the own buffers seen as (slots · H · Capacity, D): slot s, head h, the token's position.
+                    writeRows[(at * _heads) + h] = ((((long)s * _heads) + h) * Capacity) + _own.Lengths[s] + t;
+                }
+
+                baseRead[at] = new Read(_groupBase[group], _groupShared[group]);
+                ownRead[at] = new Read(s, _own.Lengths[s] + t + 1); // the new token too
+            }
         }
 
-        List<(LevelStep Level, Read[] Reads)> read = [(LevelStep.Shared(_bases, baseRead, device), baseRead), (LevelStep.PerSlot(_own, ownRead), ownRead)];
+        // With several tokens in a slot its queries go in an (entries, widest) grid of the own level, like a shared
+        // level's; with one each, row s is slot s. (The grid pads every slot to the most tokens a slot takes: the
+        // products read each slot's keys once either way, and reading them is what they cost. Giving the slots that take
+        // several a part of their own, with a copy of just their keys, was no better in the chat load: 216–228 calls
+        // a second against 223–249, alternated.)
+        var own = several ? LevelStep.Shared(_own, ownRead, device) : LevelStep.PerSlot(_own, ownRead);
+        List<(LevelStep Level, Read[] Reads)> read = [(LevelStep.Shared(_bases, baseRead, device), baseRead), (own, ownRead)];
         var levels = read.Select(r => r.Level).ToArray();
 
-        // Added to the scores: 0 where a slot may look, −∞ where not; (Count, 1, the levels' widths summed).
+        // Added to the scores: 0 where a token may look, −∞ where not; (tokens, 1, the levels' widths summed).
         var width = levels.Sum(l => l.Width);
-        var mask = new float[count * width];
+        var mask = new float[tokens * width];
         Array.Fill(mask, float.NegativeInfinity);
         var offset = 0;
         foreach (var (level, reads) in read)
         {
-            for (var s = 0; s < count; s++)
+            for (var r = 0; r < tokens; r++)
             {
-                Array.Fill(mask, 0f, (s * width) + offset, reads[s].Length);
+                Array.Fill(mask, 0f, (r * width) + offset, reads[r].Length);
             }
 
             offset += level.Width;
         }
 
-        _step = new Step(levels, tensor(mask, [count, 1, width], device: device), tensor(writeRows, device: device));
-        return tensor(positions, device: device).unsqueeze(1);
+        _step = new Step(levels, tensor(mask, [tokens, 1, width], device: device), tensor(writeRows, device: device), several ? [.. counts!] : null, tokens);
+        var at0 = tensor(positions, device: device);
+        return several ? at0.unsqueeze(0) : at0.unsqueeze(1);
     }
 
-    /// <summary>Writes each slot's new key and value (Count, H, 1, D) after its own positions and attends: the slot's
-    /// query against its base's shared beginning and its own positions (the rest of its prompt, the tokens it generated
-    /// and the new one).</summary>
+    /// <summary>Writes each new token's key and value after its slot's own positions and attends: the token's query
+    /// against its base's shared beginning and its slot's own positions (the rest of its prompt, the tokens it
+    /// generated, and the step's tokens up to itself). One token per slot: (Count, H, 1, D); several: (1, H, N, D).</summary>
     Tensor IKeyValueStore.Attend(int layer, Tensor q, Tensor k, Tensor v, Tensor? allowed)
     {
-        if (_step is not { } step || k.size(2) != 1)
+        if (_step is not { } step || (step.Counts is null ? k.size(2) != 1 : k.size(0) != 1 || k.size(2) != step.Tokens))
         {
-            throw new InvalidOperationException("a slot cache takes one token per slot, inside a step.");
+            throw new InvalidOperationException("a slot cache takes the tokens its step began with, inside a step.");
         }
 
-        var (count, heads, width) = (Count, q.size(1), q.size(3));
-        // Whole rows of D copied at (slot, head, position): an element-wise scatter took ~3 % of a serving lane.
-        _own.Keys[layer].view(-1, width).index_copy_(0, step.WriteRows, k.reshape(count * heads, width));
-        _own.Values[layer].view(-1, width).index_copy_(0, step.WriteRows, v.reshape(count * heads, width));
+        var several = step.Counts is not null;
+        var (tokens, heads, width) = (step.Tokens, q.size(1), q.size(3));
+        Tensor Rows(Tensor t) => several ? t.squeeze(0).transpose(0, 1) : t.squeeze(2);             // (tokens, H, D)
 
-        var query = q.mul(_scale).squeeze(2);                                                     // (Count, H, D)
-        var scores = step.Levels.Select(l => l.FromGrid(l.ToGrid(query).matmul(l.Keys(layer).transpose(2, 3)))).ToList(); // (Count, H, width)
-        var weights = cat(scores, 2).Plus(step.Mask).softmax(2);                                   // (Count, H, widths summed)
+        // Whole rows of D copied at (slot, head, position): an element-wise scatter took ~3 % of a serving lane.
+        _own.Keys[layer].view(-1, width).index_copy_(0, step.WriteRows, Rows(k).reshape(tokens * heads, width));
+        _own.Values[layer].view(-1, width).index_copy_(0, step.WriteRows, Rows(v).reshape(tokens * heads, width));
+
+        var query = Rows(q).mul(_scale);                                                          // (tokens, H, D)
+        query = several ? query.contiguous() : query;
+        var scores = step.Levels.Select(l => l.FromGrid(l.ToGrid(query).matmul(l.Keys(layer).transpose(2, 3)))).ToList(); // (tokens, H, width)
+        var weights = cat(scores, 2).Plus(step.Mask).softmax(2);                                   // (tokens, H, widths summed)
         Tensor? output = null;
         var offset = 0;
         foreach (var level in step.Levels)
         {
-            var part = level.FromGrid(level.ToGrid(weights.narrow(2, offset, level.Width)).matmul(level.Values(layer))); // (Count, H, D)
+            var part = level.FromGrid(level.ToGrid(weights.narrow(2, offset, level.Width)).matmul(level.Values(layer))); // (tokens, H, D)
             output = output is null ? part : output.Plus(part);
             offset += level.Width;
         }
 
-        return output!.unsqueeze(2);                                                             // (Count, H, 1, D)
+        return several ? output!.transpose(0, 1).unsqueeze(0) : output!.unsqueeze(2);              // as q
     }
 
-    /// <summary>Ends a step: when it <paramref name="completed"/>, every slot in use is one token longer; a step that
-    /// failed part-way leaves the lengths as they were (what it wrote past them is never read).</summary>
+    /// <summary>Ends a step: when it <paramref name="completed"/>, every slot in use is as many tokens longer as it took;
+    /// a step that failed part-way leaves the lengths as they were (what it wrote past them is never read).</summary>
     internal void EndStep(bool completed)
     {
         for (var slot = 0; completed && slot < Count; slot++)
         {
-            _own.Lengths[slot]++;
+            _own.Lengths[slot] += _step?.Counts?[slot] ?? 1;
         }
 
         _step = null; // its tensors are owned by the step's dispose scope
@@ -367,9 +394,10 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
     /// <summary>Which entry of a level a slot reads, and how many of its positions.</summary>
     private readonly record struct Read(int Entry, int Length);
 
-    /// <summary>What every layer of one step shares: each level's layout, the score mask and where each slot's new key
-    /// and value go (Count · H rows of the own buffers seen as (slots · H · Capacity, D)).</summary>
-    private sealed record Step(LevelStep[] Levels, Tensor Mask, Tensor WriteRows);
+    /// <summary>What every layer of one step shares: each level's layout, the score mask, where each new token's key
+    /// and value go (tokens · H rows of the own buffers seen as (slots · H · Capacity, D)), how many tokens each slot
+    /// takes (null: one each) and how many in all.</summary>
+    private sealed record Step(LevelStep[] Levels, Tensor Mask, Tensor WriteRows, int[]? Counts, int Tokens);
 
     /// <summary>Entries of keys and values (per layer (entries, H, Capacity, D)), each with its length; the entries in
     /// use are 0 … Count − 1.</summary>
@@ -461,12 +489,12 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         }
     }
 
-    /// <summary>One level's layout in a step: the widest read of it (positions), and for a shared level where each slot's
-    /// query goes in the (entries, widest) grid: slot s at row entry · widest + its rank among the entry's readers.</summary>
+    /// <summary>One level's layout in a step: the widest read of it (positions), and for a shared level where each reader's
+    /// query goes in the (entries, widest) grid: reader r at row entry · widest + its rank among the entry's readers.</summary>
     private sealed class LevelStep
     {
         private readonly Level _level;
-        private readonly Tensor? _place;  // (Count) int64; null when slot s is grid row s (always so for the own level)
+        private readonly Tensor? _place;  // (readers) int64; null when reader r is grid row r (always so for the own level with one token a slot)
         private readonly int _entries;
         private readonly int _widest;
 
@@ -490,20 +518,20 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
             var readers = new int[level.Count];
             var place = new long[reads.Length];
             var ranks = new int[reads.Length];
-            for (var s = 0; s < reads.Length; s++)
+            for (var r = 0; r < reads.Length; r++)
             {
-                ranks[s] = readers[reads[s].Entry]++;
+                ranks[r] = readers[reads[r].Entry]++;
             }
 
             var widest = readers.Max();
             var inOrder = level.Count * widest == reads.Length;
-            for (var s = 0; s < reads.Length; s++)
+            for (var r = 0; r < reads.Length; r++)
             {
-                place[s] = ((long)reads[s].Entry * widest) + ranks[s];
-                inOrder &= place[s] == s;
+                place[r] = ((long)reads[r].Entry * widest) + ranks[r];
+                inOrder &= place[r] == r;
             }
 
-            // Slots already in grid order (one call alone, or calls of equal size that joined in turn): the grid is a
+            // Readers already in grid order (one call alone, or calls of equal size that joined in turn): the grid is a
             // view of the rows, no copy.
             return new(level, Math.Max(1, reads.Max(r => r.Length)), inOrder ? null : tensor(place, device: device), level.Count, widest);
         }

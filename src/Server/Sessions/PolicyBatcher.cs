@@ -78,6 +78,7 @@ public sealed class PolicyBatcher : IChatClient
     private long _steps;
     private long _rowSteps;
     private long _decodedRowSteps;
+    private long _forcedTokens;
     private long _promptTokens;
     private long _promptTokensReused;
 
@@ -129,7 +130,7 @@ public sealed class PolicyBatcher : IChatClient
     /// <summary>What the batch has done so far (for the bench, the log and tests).</summary>
     public BatcherCounts Counts => new(
         Interlocked.Read(ref _admissions), Interlocked.Read(ref _calls), Interlocked.Read(ref _steps), Interlocked.Read(ref _rowSteps),
-        Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _promptTokensReused), Interlocked.Read(ref _decodedRowSteps));
+        Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _promptTokensReused), Interlocked.Read(ref _decodedRowSteps), Interlocked.Read(ref _forcedTokens));
 
     /// <summary>
     /// Loads a policy with <paramref name="load"/> on every lane's thread and, when it loads on all of them, makes it the
@@ -497,6 +498,7 @@ public sealed class PolicyBatcher : IChatClient
             var batch = _batch!;
             var rows = batch.Rows;
             IReadOnlyList<FinishedGeneration> finished;
+            var forcedBefore = batch.ForcedTokens;
             try
             {
                 finished = batch.Step();
@@ -514,6 +516,7 @@ public sealed class PolicyBatcher : IChatClient
             Interlocked.Increment(ref owner._steps);
             Interlocked.Add(ref owner._rowSteps, rows);
             Interlocked.Add(ref owner._decodedRowSteps, batch.DecodedRows);
+            Interlocked.Add(ref owner._forcedTokens, batch.ForcedTokens - forcedBefore);
             var served = _policy;
             foreach (var done in finished)
             {
@@ -701,8 +704,10 @@ internal sealed class OldestTurnFirst<T>
 /// decoding steps, samples drawn summed over the steps (samples per step = <see cref="RowSteps"/> / <see cref="Steps"/>),
 /// tokens of the distinct prompts that joined, how many of those were not prefilled (taken from a shared prefix), and
 /// rows fed through the model summed over the steps (samples of a call that have drawn the same tokens so far are one
-/// row). Summed over the lanes.</summary>
-public readonly record struct BatcherCounts(long Admissions, long Calls, long Steps, long RowSteps, long PromptTokens = 0, long PromptTokensReused = 0, long DecodedRowSteps = 0);
+/// row), and tokens fed without a draw because a call's constraint dictated them (<see cref="ContinuousBatch.ForcedTokens"/>,
+/// counted once per row). Summed over the lanes.</summary>
+public readonly record struct BatcherCounts(
+    long Admissions, long Calls, long Steps, long RowSteps, long PromptTokens = 0, long PromptTokensReused = 0, long DecodedRowSteps = 0, long ForcedTokens = 0);
 
 /// <summary>Prompts compared by their tokens.</summary>
 internal sealed class PromptComparer : IEqualityComparer<int[]>

@@ -172,6 +172,79 @@ public sealed class ContinuousBatchTests
     }
 
     [Fact]
+    public void Tokens_a_constraint_dictates_go_in_with_the_drawn_token_before_them_and_the_samples_are_the_samplers()
+    {
+        var model = TinyModel();
+        using var batch = new ContinuousBatch(model, End, Pad, maxRows: 24);
+        // After a multiple of 3, two or three tokens are dictated; short limits cut some samples inside such a run.
+        var requests = Prompts.Select((p, i) => new GenerationRequest(p, Samples: 3 + (2 * i), Options with { MaxNewTokens = 7 + (4 * i) }, Seed: 60 + i, new Dictated()))
+            .Append(new GenerationRequest(Prompts[0], Samples: 2, Options with { MaxNewTokens = 9 }, Seed: 70))
+            .ToArray();
+        batch.Admit(requests);
+
+        var steps = 0;
+        var done = new Dictionary<GenerationRequest, FinishedGeneration>(ReferenceEqualityComparer.Instance);
+        for (; batch.Rows > 0; steps++)
+        {
+            foreach (var finished in batch.Step())
+            {
+                done.Add(finished.Request, finished);
+            }
+        }
+
+        foreach (var request in requests)
+        {
+            Assert.Equal(Alone(model, request), done[request].Samples.Select(s => s.Tokens));
+            Assert.All(done[request].Samples, s => Assert.True(s.Tokens.Length <= request.Options.MaxNewTokens));
+        }
+
+        var dictated = done.Where(d => d.Key.Constraint is not null).SelectMany(d => d.Value.Samples).ToList();
+        Assert.True(batch.ForcedTokens >= 10, $"only {batch.ForcedTokens} tokens were dictated");
+        Assert.Contains(dictated, s => !s.Finished && Dictated.After(s.Tokens[^2]).Length > 1 && s.Tokens.Length == 7);
+        // Fewer steps than the longest response has tokens: dictated tokens took no step of their own.
+        Assert.True(steps < dictated.Max(s => s.Tokens.Length), $"{steps} steps for responses of up to {dictated.Max(s => s.Tokens.Length)} tokens");
+    }
+
+    /// <summary>After drawing a multiple of 3, dictates the tokens <see cref="After"/> gives (then anything).</summary>
+    private sealed class Dictated : ITokenConstraint
+    {
+        public static int[] After(int token) => token % 3 == 0 ? [.. new[] { 2 + (token * 7 % 38), 2 + (token * 11 % 38), 2 + (token * 5 % 38) }.Take(2 + (token % 2))] : [];
+
+        public ITokenCursor Begin() => new Cursor();
+
+        private sealed class Cursor : ITokenCursor
+        {
+            private readonly Queue<int> _next = new();
+
+            public IReadOnlyList<bool> Allowed => _next.Count > 0
+                ? [.. Enumerable.Range(0, 40).Select(t => t == _next.Peek())]
+                : [.. Enumerable.Repeat(true, 40)];
+
+            public IReadOnlyList<int> Forced => [.. _next];
+
+            public void Advance(int token)
+            {
+                if (_next.Count > 0 && _next.Peek() == token)
+                {
+                    _next.Dequeue();
+                }
+                else
+                {
+                    _next.Clear();
+                }
+
+                if (_next.Count == 0)
+                {
+                    foreach (var next in After(token))
+                    {
+                        _next.Enqueue(next);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Responses_that_never_end_are_cut_at_their_request_length_limit()
     {
         using var batch = new ContinuousBatch(TinyModel(), endToken: 1000, Pad, maxRows: 8);

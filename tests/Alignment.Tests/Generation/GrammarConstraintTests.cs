@@ -150,6 +150,100 @@ public class GrammarConstraintTests
         }
     }
 
+    /// <summary>A <see cref="WordGrammar"/> that says which characters may come next, so a constraint can tell where
+    /// only one may.</summary>
+    private sealed class SpelledGrammar(IReadOnlyList<string> words) : ITextGrammar
+    {
+        private readonly WordGrammar _words = new(words);
+        private readonly Dictionary<int, string> _prefixes = new() { [0] = "" };
+
+        public int Start => 0;
+
+        public int Next(int state, char character)
+        {
+            var next = _words.Next(state, character);
+            if (next >= 0)
+            {
+                _prefixes[next] = _prefixes[state] + character;
+            }
+
+            return next;
+        }
+
+        public bool CanEnd(int state) => _words.CanEnd(state);
+
+        public IReadOnlyCollection<char>? NextCharacters(int state)
+        {
+            var prefix = _prefixes[state];
+            return [.. words.Where(w => w.Length > prefix.Length && w.StartsWith(prefix, StringComparison.Ordinal)).Select(w => w[prefix.Length]).Distinct()];
+        }
+    }
+
+    [Fact]
+    public void Text_the_grammar_allows_no_alternative_to_is_forced_as_the_tokenizer_spells_it_but_for_its_last_token()
+    {
+        string[] questions = ["would you like the tea", "would you like the coffee"];
+        var tokenizer = CompactTokenizer.Build([.. questions, "would you like the", "you like"]);
+        var cursor = new GrammarConstraint(new SpelledGrammar(questions), tokenizer).Begin();
+
+        // Up to "would you like the " there is one way on; its encoding's last token might merge with what follows.
+        var spelled = tokenizer.Encode("would you like the ");
+        Assert.True(spelled.Length >= 3, "the test needs a run of several tokens");
+        Assert.Equal(spelled[..^1], cursor.Forced);
+        foreach (var token in spelled[..^1])
+        {
+            // While tokens are forced, the mask allows the next one alone: a sampler drawing it can get nothing else.
+            Assert.Equal([token], Enumerable.Range(0, tokenizer.Count).Where(t => cursor.Allowed[t]));
+            Assert.Equal(token, cursor.Forced[0]);
+            cursor.Advance(token);
+        }
+
+        // The last token of the run is the model's again, among every spelling that fits.
+        Assert.Empty(cursor.Forced);
+        var allowed = Enumerable.Range(0, tokenizer.Count).Where(t => cursor.Allowed[t]).ToList();
+        Assert.Contains(spelled[^1], allowed);
+        Assert.True(allowed.Count > 1, "after the forced tokens the model chooses among the spellings again");
+
+        // Where the grammar branches ("tea" or "coffee") nothing is forced.
+        cursor.Advance(spelled[^1]);
+
+        Assert.Empty(cursor.Forced);
+        Assert.True(Enumerable.Range(0, tokenizer.Count).Count(t => cursor.Allowed[t]) > 1);
+    }
+
+    [Fact]
+    public void A_token_other_than_the_forced_one_ends_what_was_forced_and_the_cursor_follows_the_grammar_from_there()
+    {
+        string[] questions = ["would you like the tea", "would you like the coffee"];
+        var tokenizer = CompactTokenizer.Build([.. questions, "would you like the"]);
+        var cursor = new GrammarConstraint(new SpelledGrammar(questions), tokenizer).Begin();
+        var forced = cursor.Forced.ToArray();
+        Assert.NotEmpty(forced);
+
+        // A caller that ignores the mask and spells "w" alone: the run is forced again from "ould …".
+        var w = tokenizer.Encode("w").Single();
+        Assert.NotEqual(forced[0], w);
+        cursor.Advance(w);
+        Assert.Equal(tokenizer.Encode("ould you like the ")[..^1], cursor.Forced);
+
+        // The end token forces nothing after it.
+        cursor.Advance(CompactTokenizer.EosId);
+        Assert.Empty(cursor.Forced);
+    }
+
+    [Fact]
+    public void Sampled_responses_with_forced_text_are_words_of_the_grammar()
+    {
+        using var policy = TinyPolicy(7);
+        string[] questions = ["maybe later", "maybe not"];
+        int[] prompt = [CompactTokenizer.BosId, CompactTokenizer.AssistantId];
+        var constraint = new GrammarConstraint(new SpelledGrammar(questions), policy.Tokenizer);
+
+        var sampled = policy.Sample([(prompt, 16)], Hot, seed: 8, constraints: [constraint])[0];
+
+        Assert.All(sampled, s => Assert.Contains(s, questions));
+    }
+
     [Fact]
     public void A_constraint_list_that_does_not_match_the_requests_is_refused()
     {

@@ -297,6 +297,65 @@ public sealed class SlotKvCacheTests
         AssertFullPass(model, cache, sequences, logits);
     }
 
+    [Fact]
+    public void Slots_taking_several_tokens_in_one_step_decode_the_logits_of_a_full_forward_pass_after_their_last()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 8);
+        var random = new Random(6);
+        var home = Enumerable.Range(0, 20).Select(_ => 2 + random.Next(38)).ToArray();
+        // Two slots read a shared base, one holds its whole prompt: then steps where slots take 1 to 4 tokens, and one
+        // where each takes one again (the single-token path after a several-token one).
+        int[][] prompts = [[.. home, 5, 6], [.. home, 9], [2, 30, 4]];
+        AddPrefilled(model, cache, prompts, copies: 1);
+        Assert.Equal((3, 2), (cache.Count, cache.Bases));
+        var sequences = prompts.Select(p => p.ToList()).ToList();
+        int[][][] steps =
+        [
+            [[3, 7, 8, 10], [11], [12, 13]],
+            [[14], [15, 16, 17], [18]],
+            [[19], [20], [21]],
+        ];
+
+        foreach (var step in steps)
+        {
+            var counts = step.Select(t => t.Length).ToArray();
+            var logits = counts.All(c => c == 1)
+                ? model.Decode(tensor(step.Select(t => (long)t[0]).ToArray()).unsqueeze(1), cache)
+                : model.Decode(tensor(step.SelectMany(t => t.Select(x => (long)x)).ToArray()).unsqueeze(0), counts, cache);
+            for (var slot = 0; slot < step.Length; slot++)
+            {
+                sequences[slot].AddRange(step[slot]);
+            }
+
+            Assert.Equal(new long[] { 3, model.Config.VocabSize }, logits.shape);
+            AssertFullPass(model, cache, sequences, logits);
+        }
+    }
+
+    [Fact]
+    public void A_several_token_step_with_counts_that_do_not_match_the_slots_is_refused_and_changes_nothing()
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 4);
+        Fill(model, cache, Sequences);
+        var lengths = Enumerable.Range(0, cache.Count).Select(cache.LengthOf).ToArray();
+
+        var tokens = tensor(new long[] { 3, 4, 5, 6 }).unsqueeze(0);
+        Assert.Throws<ArgumentException>(() => model.Decode(tokens, [2, 2], cache));          // two counts for three slots
+        Assert.Throws<ArgumentException>(() => model.Decode(tokens, [2, 2, 0], cache));       // a slot taking nothing
+        Assert.Throws<ArgumentException>(() => model.Decode(tokens, [1, 1, 1], cache));       // four tokens, counts of three
+        Assert.Throws<ArgumentException>(() => model.Decode(tokens.view(4, 1), [2, 1, 1], cache)); // not (1, N)
+
+        Assert.Equal(lengths, Enumerable.Range(0, cache.Count).Select(cache.LengthOf));
+        var logits = model.Decode(tokens, [2, 1, 1], cache);
+        AssertFullPass(model, cache, [[.. Sequences[0], 3, 4], [.. Sequences[1], 5], [.. Sequences[2], 6]], logits);
+    }
+
     /// <summary>Prefills <paramref name="prompts"/> left-padded together and adds each, in order, with <paramref name="copies"/> slots.</summary>
     private static void AddPrefilled(Gpt model, SlotKvCache cache, int[][] prompts, int copies)
     {

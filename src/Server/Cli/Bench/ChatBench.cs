@@ -127,6 +127,10 @@ public sealed class ChatBench : IBenchSection
                 // Of those, the rows the model computed: a call's samples that have drawn the same tokens so far are one.
                 figures["load_decoded_rows_per_step"] = Math.Round((counts.DecodedRowSteps - countsBefore.DecodedRowSteps) / (double)Math.Max(1, counts.Steps - countsBefore.Steps), 1);
                 // Share of prompt tokens taken from a prefix shared with a recent prompt instead of prefilled.
+                // Of the tokens rows took, the share a call's plan grammar dictated (fed with the drawn token before them, no
+                // step of their own).
+                var forced = counts.ForcedTokens - countsBefore.ForcedTokens;
+                figures["load_forced_token_share"] = Math.Round(forced / (double)Math.Max(1, forced + counts.DecodedRowSteps - countsBefore.DecodedRowSteps), 2);
                 figures["load_prompt_tokens_reused"] = Math.Round((counts.PromptTokensReused - countsBefore.PromptTokensReused) / (double)Math.Max(1, counts.PromptTokens - countsBefore.PromptTokens), 2);
             }
 
