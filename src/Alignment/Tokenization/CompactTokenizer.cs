@@ -108,6 +108,21 @@ public sealed class CompactTokenizer
         return [.. ids];
     }
 
+    /// <summary>Whether <see cref="Encode"/> keeps <paramref name="text"/>'s tokens whatever follows it when
+    /// <paramref name="next"/> comes next: cl100k's pre-tokenizer puts a piece boundary between them, and tokens never
+    /// cross a piece boundary (a word before ";" or " ", say; not a space before a word, which joins it: " tea").</summary>
+    public bool EndsPieceBefore(string text, char next)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0)
+        {
+            return true;
+        }
+
+        var pieces = _table.Tokenizer.PreTokenizer;
+        return pieces is not null && pieces.PreTokenize(text + next).Any(p => p.Offset == text.Length);
+    }
+
     /// <summary>The text of <paramref name="ids"/>; special tokens appear as their markers unless skipped.
     /// Invalid UTF-8 (a sequence cut inside a character) becomes U+FFFD.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An id outside 0 … Count − 1.</exception>

@@ -211,6 +211,24 @@ public class GrammarConstraintTests
         Assert.True(Enumerable.Range(0, tokenizer.Count).Count(t => cursor.Allowed[t]) > 1);
     }
 
+    [Theory]
+    [InlineData(new[] { "give tea; done", "give tea. done" }, true)]   // ";" and "." begin a new piece: "tea" is final
+    [InlineData(new[] { "give tea; done", "give teas" }, false)]       // "s" would merge into "teas"
+    [InlineData(new[] { "give tea" }, true)]                           // nothing follows: the grammar can only end
+    public void The_last_token_of_forced_text_is_forced_too_when_nothing_allowed_after_it_can_merge_with_it(string[] plans, bool whole)
+    {
+        var tokenizer = CompactTokenizer.Build(["give tea; done", "give tea. done", "give teas"]);
+        var cursor = new GrammarConstraint(new SpelledGrammar(plans), tokenizer).Begin();
+        var spelled = tokenizer.Encode("give tea");
+        Assert.True(spelled.Length >= 2, "the test needs a run of several tokens");
+
+        Assert.Equal(whole ? spelled : spelled[..^1], cursor.Forced);
+        Assert.True(tokenizer.EndsPieceBefore("give tea", ';'));
+        Assert.False(tokenizer.EndsPieceBefore("give tea", 's'));
+        Assert.True(tokenizer.EndsPieceBefore("give", ' '));
+        Assert.False(tokenizer.EndsPieceBefore("give ", 't'), "a space joins the word after it: \" tea\"");
+    }
+
     [Fact]
     public void A_token_other_than_the_forced_one_ends_what_was_forced_and_the_cursor_follows_the_grammar_from_there()
     {
