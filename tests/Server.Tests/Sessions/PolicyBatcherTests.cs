@@ -127,6 +127,34 @@ public sealed class PolicyBatcherTests
     }
 
     [Fact]
+    public async Task Follow_ups_leave_a_first_decisions_rows_free_in_a_busy_lane_but_fill_an_empty_one()
+    {
+        var log = new AdmissionLog();
+        using var worker = new InferenceWorker();
+        using var batcher = await StartAsync(worker, logger: log);
+        var release = Block(worker);
+        const int Wide = PolicyBatcher.MaxRowsPerBatch - PolicyBatcher.FirstDecisionReserve - 4;
+        Task<ChatResponse> FollowUp(int samples, long seed)
+        {
+            var options = Options(samples, seed);
+            options.AdditionalProperties![PolicyBatcher.FollowUpKey] = true;
+            return batcher.GetResponseAsync(Chat("make tea"), options);
+        }
+
+        // Two follow-ups that fit one lane together, but only by taking rows kept for a new message's first decision:
+        // the second waits for the first to end. One that needs more than a busy lane leaves joins an empty lane.
+        var wide = FollowUp(Wide, seed: 5);
+        var narrow = FollowUp(PolicyBatcher.FirstDecisionReserve, seed: 6);
+        var whole = FollowUp(PolicyBatcher.MaxRowsPerBatch - 2, seed: 7);
+        release.SetResult();
+
+        Assert.Equal(Wide, (await wide).Messages.Count);
+        Assert.Equal(PolicyBatcher.FirstDecisionReserve, (await narrow).Messages.Count);
+        Assert.Equal(PolicyBatcher.MaxRowsPerBatch - 2, (await whole).Messages.Count);
+        Assert.Equal([Wide, PolicyBatcher.FirstDecisionReserve, PolicyBatcher.MaxRowsPerBatch - 2], log.Rows);
+    }
+
+    [Fact]
     public async Task Calls_waiting_together_join_the_batch_at_once_and_each_gets_its_own_samples()
     {
         using var worker = new InferenceWorker();
