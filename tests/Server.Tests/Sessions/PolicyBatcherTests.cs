@@ -41,6 +41,14 @@ public sealed class PolicyBatcherTests
         AdditionalProperties = new() { [PolicyChatClient.SamplesKey] = samples },
     };
 
+    /// <summary>Options of a turn's later decision (<see cref="PolicyBatcher.FollowUpKey"/>).</summary>
+    private static ChatOptions FollowUpOptions(int samples, long seed)
+    {
+        var options = Options(samples, seed);
+        options.AdditionalProperties![PolicyBatcher.FollowUpKey] = true;
+        return options;
+    }
+
     /// <summary>What <see cref="PolicyChatClient"/> over the same policy (seed 1) gives for the call, on the inference thread.</summary>
     private static Task<ChatResponse> DirectAsync(InferenceWorker worker, List<ChatMessage> messages, ChatOptions options) =>
         worker.RunAsync(token =>
@@ -102,9 +110,7 @@ public sealed class PolicyBatcherTests
         using var worker = new InferenceWorker();
         using var batcher = await StartAsync(worker, logger: log, followUpPatience: followUpPatience);
         var release = Block(worker);
-        var followUpOptions = Options(Large, seed: 5);
-        followUpOptions.AdditionalProperties![PolicyBatcher.FollowUpKey] = true;
-        var followUp = batcher.GetResponseAsync(Chat("make tea"), followUpOptions);
+        var followUp = batcher.GetResponseAsync(Chat("make tea"), FollowUpOptions(Large, seed: 5));
         var firstDecision = batcher.GetResponseAsync(Chat("feed the cat"), Options(8, seed: 6));
         release.SetResult();
 
@@ -134,12 +140,7 @@ public sealed class PolicyBatcherTests
         using var batcher = await StartAsync(worker, logger: log);
         var release = Block(worker);
         const int Wide = PolicyBatcher.MaxRowsPerBatch - PolicyBatcher.FirstDecisionReserve - 4;
-        Task<ChatResponse> FollowUp(int samples, long seed)
-        {
-            var options = Options(samples, seed);
-            options.AdditionalProperties![PolicyBatcher.FollowUpKey] = true;
-            return batcher.GetResponseAsync(Chat("make tea"), options);
-        }
+        Task<ChatResponse> FollowUp(int samples, long seed) => batcher.GetResponseAsync(Chat("make tea"), FollowUpOptions(samples, seed));
 
         // Two follow-ups that fit one lane together, but only by taking rows kept for a new message's first decision:
         // the second waits for the first to end. One that needs more than a busy lane leaves joins an empty lane.
