@@ -242,13 +242,7 @@ public sealed class ContinuousBatch : IDisposable
                 parting.AddRange(row.Part().Select(fork => (row, fork)));
             }
 
-            for (var slot = _slots.Count - 1; slot >= 0; slot--)
-            {
-                if (_slots[slot].Samples.Count == 0)
-                {
-                    RemoveSlot(slot);
-                }
-            }
+            RemoveEmptySlots();
 
             foreach (var (from, fork) in parting)
             {
@@ -263,13 +257,7 @@ public sealed class ContinuousBatch : IDisposable
                 ForcedTokens += row.TakeForced(EndToken);
             }
 
-            for (var slot = _slots.Count - 1; slot >= 0; slot--)
-            {
-                if (_slots[slot].Samples.Count == 0)
-                {
-                    RemoveSlot(slot);
-                }
-            }
+            RemoveEmptySlots();
 
             finished.AddRange(_running.Where(r => r.AllEnded).Select(r => r.Result()));
             foreach (var done in _running.Where(r => r.AllEnded).ToList())
@@ -382,6 +370,18 @@ public sealed class ContinuousBatch : IDisposable
         }
 
         return drawn;
+    }
+
+    /// <summary>Frees the slots of rows whose samples have all ended.</summary>
+    private void RemoveEmptySlots()
+    {
+        for (var slot = _slots.Count - 1; slot >= 0; slot--)
+        {
+            if (_slots[slot].Samples.Count == 0)
+            {
+                RemoveSlot(slot);
+            }
+        }
     }
 
     /// <summary>Frees a slot; the last slot moves into it (in the cache and here alike).</summary>

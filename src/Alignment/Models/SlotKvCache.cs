@@ -334,8 +334,8 @@ public sealed class SlotKvCache : IKeyValueStore, IDisposable
         }
 
         _step = new Step(levels, tensor(mask, [tokens, 1, width], device: device), tensor(writeRows, device: device), several ? [.. counts!] : null, tokens);
-        var at0 = tensor(positions, device: device);
-        return several ? at0.unsqueeze(0) : at0.unsqueeze(1);
+        var positionIds = tensor(positions, device: device);
+        return several ? positionIds.unsqueeze(0) : positionIds.unsqueeze(1);
     }
 
     /// <summary>Writes each new token's key and value after its slot's own positions and attends: the token's query
