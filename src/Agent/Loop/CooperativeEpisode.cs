@@ -1386,15 +1386,18 @@ public sealed partial class CooperativeEpisode : IAgentEpisode, IHarmAssessor
                 opened = (room.Name, Location.InRoom(room.Name));
             }
             else if (opened is { } place && action.Verb is Verb.Take or Verb.Heat or Verb.Cook or Verb.Pour && action.Thing.Length > 0
-                     && world.FindVisible(action.Thing).Item is null && world.FindById(action.Thing) is null)
+                     && world.FindVisible(action.Thing).Item is null && world.FindById(action.Thing) is null
+                     && world.FindById(UnseenId(action.Thing)) is null) // named again later in the plan: the same thing
             {
-                var id = Ontology.Normalize(action.Thing).Replace(' ', '-');
+                var id = UnseenId(action.Thing);
                 world.AddItem(new Item(id, world.Ontology.Resolve(action.Thing), place.Location));
                 unseen.Add(new UnseenItem(place.Place, id));
             }
         }
 
         return (world, unseen);
+
+        static string UnseenId(string thing) => Ontology.Normalize(thing).Replace(' ', '-');
     }
 
     /// <summary>The policy's samples for this turn, the dialogue followed by <paramref name="continued"/> (imagined

@@ -169,4 +169,17 @@ public class LookWhenStuckTests
         Assert.True(result.Verdict.Success, trace);
         Assert.False(result.Verdict.Catastrophe, trace);
     }
+
+    [Fact]
+    public async Task A_plan_that_names_an_unseen_thing_twice_imagines_it_once()
+    {
+        // "open fridge; take orange juice; pour orange juice": the juice is assumed to be in the fridge at the take and
+        // is the same juice at the pour (imagining a second one under the same id threw, and the turn failed).
+        var (episode, world) = Begin(Milk, CooperativeAgentOptions.Default, "open fridge; take orange juice; pour orange juice into cup; done");
+
+        var turn = await NextAsync(episode, Milk, world, 0);
+
+        Assert.False(string.IsNullOrEmpty(turn.Action));
+        Assert.Contains(episode.LastCandidates, c => c.Text.Contains("orange juice", StringComparison.Ordinal));
+    }
 }
