@@ -54,6 +54,32 @@ public sealed class Gpt : nn.Module<Tensor, Tensor?, Tensor>
         return Head(hidden).MoveToOuterDisposeScope();                          // (B, T, V)
     }
 
+    /// <summary>As <see cref="forward(Tensor, Tensor?, KvCache?)"/>, but only row b's logits at position
+    /// <paramref name="positions"/>[b] (a prompt's last token, to draw what follows it): the head, a product with the
+    /// whole vocabulary, runs on those alone.</summary>
+    /// <returns>(B, V).</returns>
+    public Tensor forward(Tensor tokens, Tensor? attentionMask, KvCache? cache, long[] positions)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(positions);
+        var (rows, width) = (tokens.size(0), tokens.size(1));
+        if (positions.Length != rows || positions.Any(p => p < 0 || p >= width))
+        {
+            throw new ArgumentException($"one position in [0, {width}) per row of the {rows}; got [{string.Join(", ", positions)}].", nameof(positions));
+        }
+
+        using var scope = NewDisposeScope();
+        var hidden = _trunk.Forward(tokens, attentionMask, cache);               // (B, T, C)
+        var flat = new long[rows];
+        for (var b = 0; b < rows; b++)
+        {
+            flat[b] = (b * width) + positions[b];
+        }
+
+        var picked = hidden.reshape(rows * width, hidden.size(2)).index_select(0, tensor(flat, device: hidden.device)); // (B, C)
+        return Head(picked).MoveToOuterDisposeScope();                          // (B, V)
+    }
+
     /// <summary>Next-token logits for one new token per slot in use of <paramref name="cache"/> (see
     /// <see cref="GptTrunk.Decode(Tensor, SlotKvCache)"/>): continuous batching, where sequences join and leave between steps.</summary>
     /// <param name="tokens">(Count, 1): slot i's newest token in row i.</param>

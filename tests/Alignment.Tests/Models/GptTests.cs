@@ -30,6 +30,26 @@ public class GptTests
     }
 
     [Fact]
+    public void Logits_at_chosen_positions_are_those_of_the_whole_forward_pass_there()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var model = TinyModel();
+        var tokens = randint(0, 50, [3, 7], dtype: ScalarType.Int64);
+        var all = model.forward(tokens, null);                                   // (3, 7, V)
+
+        var picked = model.forward(tokens, null, null, [6, 0, 3]);               // (3, V)
+
+        Assert.Equal(new long[] { 3, 50 }, picked.shape);
+        Assert.True(picked[0].allclose(all[0, 6], rtol: 0, atol: 1e-5));
+        Assert.True(picked[1].allclose(all[1, 0], rtol: 0, atol: 1e-5));
+        Assert.True(picked[2].allclose(all[2, 3], rtol: 0, atol: 1e-5));
+        Assert.Throws<ArgumentException>(() => model.forward(tokens, null, null, [6, 0]));     // one per row
+        Assert.Throws<ArgumentException>(() => model.forward(tokens, null, null, [6, 7, 0]));  // past the row
+        Assert.Throws<ArgumentException>(() => model.forward(tokens, null, null, [-1, 0, 0]));
+    }
+
+    [Fact]
     public void Left_padding_gives_the_same_logits_as_the_unpadded_sequence()
     {
         using var scope = NewDisposeScope();
