@@ -81,9 +81,12 @@ public sealed class ContinuousBatch : IDisposable
     /// once per row.</summary>
     public long ForcedTokens { get; private set; }
 
-    /// <summary>Prefills the prompts of <paramref name="requests"/> (a prompt shared by several is prefilled once, and
-    /// from the longest prefix it shares with a recent prompt when there is a <see cref="PrefixCache"/>) and adds their
-    /// responses to the batch; they draw their first token at the next <see cref="Step"/>.</summary>
+    /// <summary>Adds the responses of <paramref name="requests"/> to the batch. A request whose prompt continues a
+    /// beginning the slots already hold (<see cref="SlotKvCache.Joinable"/>) joins without a forward pass of its own: the
+    /// rest of its prompt goes into the model with the next step's tokens, and it draws its first token at the step
+    /// after. The others are prefilled (a prompt shared by several once, and from the longest prefix it shares with a
+    /// recent prompt when there is a <see cref="PrefixCache"/>) and draw their first token at the next
+    /// <see cref="Step"/>.</summary>
     /// <exception cref="ArgumentException">A request that could never run: no prompt, no samples, too long, more
     /// samples than <see cref="MaxRows"/>, bad options. Nothing is admitted.</exception>
     /// <exception cref="InvalidOperationException">Not enough free rows now; nothing is admitted.</exception>
@@ -101,6 +104,34 @@ public sealed class ContinuousBatch : IDisposable
             throw new InvalidOperationException($"{rows} more rows do not fit: {Rows} of {MaxRows} are in use.");
         }
 
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        // A prompt that continues a beginning the slots already hold joins without a forward pass of its own: the rest
+        // of it goes in with the next step's tokens (SlotKvCache.Join), and its first draw is at the step after.
+        var joins = requests.Select(r => _cache.Joinable(r.Prompt) > 0).ToArray();
+        var joining = requests.Where((_, i) => joins[i]).ToList();
+        AdmitPrefilled([.. requests.Where((_, i) => !joins[i])]);
+        foreach (var request in joining)
+        {
+            var running = new Running(request);
+            _running.Add(running);
+            var slot = _cache.Join(request.Prompt);
+            var shared = _cache.LengthOf(slot);
+            _slots.Add(Row.ForJoining(running, [.. Enumerable.Range(0, request.Samples)], request.Constraint?.Begin(), request.Prompt[shared..]));
+            PromptTokensJoined += shared;
+        }
+    }
+
+    /// <summary>Prompt tokens that joining requests read from beginnings the slots held, instead of prefilling them.</summary>
+    public long PromptTokensJoined { get; private set; }
+
+    /// <summary>Prefills the prompts of <paramref name="requests"/> and adds their responses, whose next-token logits
+    /// follow those of the slots already running.</summary>
+    private void AdmitPrefilled(IReadOnlyList<GenerationRequest> requests)
+    {
         if (requests.Count == 0)
         {
             return;
@@ -152,11 +183,12 @@ public sealed class ContinuousBatch : IDisposable
                         }
                     }
 
+                    var ends = members.Select(d => (long)(distinct[d].Length - shared - 1)).ToArray();
                     var logits = _model.forward(
-                        tensor(tokens, [members.Count, width], device: device), tensor(real, [members.Count, width], device: device), group.Key); // (rows, width, V)
+                        tensor(tokens, [members.Count, width], device: device), tensor(real, [members.Count, width], device: device), group.Key, ends); // (rows, V)
                     for (var row = 0; row < members.Count; row++)
                     {
-                        last[members[row]] = logits[row, distinct[members[row]].Length - shared - 1];
+                        last[members[row]] = logits[row];
                         sources[members[row]] = (group.Key, row, 0);
                     }
                 }
@@ -167,23 +199,24 @@ public sealed class ContinuousBatch : IDisposable
                     var width = (int)tokens.shape[1];
                     var prefill = new KvCache(_model.Config, whole.Count, width, device);
                     prefills.Add(prefill);
-                    var logits = _model.forward(tokens, mask, prefill);                               // (whole, width, V)
+                    var logits = _model.forward(tokens, mask, prefill, [.. Enumerable.Repeat((long)width - 1, whole.Count)]); // (whole, V)
                     for (var i = 0; i < whole.Count; i++)
                     {
-                        last[whole[i]] = logits[i, -1];
+                        last[whole[i]] = logits[i];
                         sources[whole[i]] = (prefill, i, width - distinct[whole[i]].Length);
                     }
                 }
 
                 // Every sample of a request starts from the same prompt: one slot until their draws part.
                 var rowPrompts = new List<long>();
+                var logitsRows = _next is null ? 0 : (int)_next.size(0);
                 for (var i = 0; i < requests.Count; i++)
                 {
                     var running = new Running(requests[i]);
                     _running.Add(running);
                     var (source, row, from) = sources[promptOf[i]];
                     _cache.Add(source, row, from, distinct[promptOf[i]]);
-                    _slots.Add(new Row(running, Enumerable.Range(0, requests[i].Samples).ToList(), requests[i].Constraint?.Begin()));
+                    _slots.Add(new Row(running, Enumerable.Range(0, requests[i].Samples).ToList(), requests[i].Constraint?.Begin()) { LogitsRow = logitsRows + i });
                     rowPrompts.Add(promptOf[i]);
                 }
 
@@ -227,17 +260,20 @@ public sealed class ContinuousBatch : IDisposable
         {
             using var scope = NewDisposeScope();
             var drawn = Draw();
-            _next!.Dispose();
+            _next?.Dispose();
             _next = null;
             for (var slot = 0; slot < _slots.Count; slot++)
             {
-                _slots[slot].Record(drawn[slot], EndToken);
+                if (drawn[slot] is { } tokens)
+                {
+                    _slots[slot].Record(tokens, EndToken);
+                }
             }
 
             // Rows whose samples have all ended leave; then where a row's samples drew different tokens, each other
             // token's samples fork into a row of their own.
             var parting = new List<(Row From, Row Fork)>();
-            foreach (var row in _slots)
+            foreach (var row in _slots.Where(r => !r.Joining))
             {
                 parting.AddRange(row.Part().Select(fork => (row, fork)));
             }
@@ -252,7 +288,7 @@ public sealed class ContinuousBatch : IDisposable
 
             // Tokens the constraint dictates after the drawn one go in with it, in this step; the length limit may end
             // a row among them.
-            foreach (var row in _slots)
+            foreach (var row in _slots.Where(r => !r.Joining))
             {
                 ForcedTokens += row.TakeForced(EndToken);
             }
@@ -274,6 +310,10 @@ public sealed class ContinuousBatch : IDisposable
                     ? _model.Decode(tensor(_slots.Select(s => (long)s.Input[0]).ToArray(), device: device).unsqueeze(1), _cache)
                     : _model.Decode(tensor(_slots.SelectMany(s => s.Input.Select(t => (long)t)).ToArray(), device: device).unsqueeze(0), counts, _cache))
                     .DetachFromDisposeScope();
+                for (var slot = 0; slot < _slots.Count; slot++)
+                {
+                    _slots[slot].Fed(slot);
+                }
             }
         });
         return finished;
@@ -292,11 +332,6 @@ public sealed class ContinuousBatch : IDisposable
         InEvalMode(() =>
         {
             using var scope = NewDisposeScope();
-            for (var slot = 0; slot < _slots.Count; slot++)
-            {
-                _slots[slot].LogitsRow = slot;
-            }
-
             for (var slot = _slots.Count - 1; slot >= 0; slot--)
             {
                 if (ReferenceEquals(_slots[slot].Owner, running))
@@ -305,9 +340,16 @@ public sealed class ContinuousBatch : IDisposable
                 }
             }
 
-            // The next-token logits of the slots that stay, in their new order.
-            var next = _slots.Count == 0 ? null : _next!.index_select(0, tensor(_slots.Select(s => (long)s.LogitsRow).ToArray())).DetachFromDisposeScope();
-            _next!.Dispose();
+            // The next-token logits of the slots that stay and have them (a joining slot has none before its first step),
+            // in their new order.
+            var keep = _slots.Where(s => !s.Joining).ToList();
+            var next = keep.Count == 0 ? null : _next!.index_select(0, tensor(keep.Select(s => (long)s.LogitsRow).ToArray())).DetachFromDisposeScope();
+            for (var i = 0; i < keep.Count; i++)
+            {
+                keep[i].LogitsRow = i;
+            }
+
+            _next?.Dispose();
             _next = next;
         });
         running.Dispose();
@@ -353,20 +395,31 @@ public sealed class ContinuousBatch : IDisposable
 
     /// <summary>Each slot's samples' next tokens, drawn on the CPU (<see cref="NucleusDraw"/>) from the slot's logits:
     /// its constraint, then its request's filters, with each sample's uniform for the position it draws.</summary>
-    private int[][] Draw()
+    private int[]?[] Draw()
     {
-        var vocabulary = (int)_next!.size(1);
+        if (_next is null)
+        {
+            return new int[]?[_slots.Count]; // every slot is joining: nothing to draw yet
+        }
+
+        var vocabulary = (int)_next.size(1);
         // (slots, V) read in place: element by element through data<float>() took ~0.7 ms a step. The step's scope
         // frees the copy that cpu()/contiguous() make when they must.
         var logits = MemoryMarshal.Cast<byte, float>(_next.cpu().to_type(ScalarType.Float32).contiguous().bytes);
-        var drawn = new int[_slots.Count][];
+        var drawn = new int[]?[_slots.Count];
         for (var slot = 0; slot < _slots.Count; slot++)
         {
             var row = _slots[slot];
+            if (row.Joining)
+            {
+                continue; // its prompt's rest goes in first
+            }
+
             var position = row.Owner.Tokens[row.Samples[0]].Count; // a row's samples have drawn the same tokens
             var uniforms = row.Samples.Select(sample => row.Owner.Uniform(sample, position)).ToArray();
-            drawn[slot] = new int[uniforms.Length];
-            NucleusDraw.DrawEach(logits.Slice(slot * vocabulary, vocabulary), row.Cursor?.Allowed, row.Owner.Request.Options, uniforms, drawn[slot]);
+            var tokens = new int[uniforms.Length];
+            NucleusDraw.DrawEach(logits.Slice(row.LogitsRow * vocabulary, vocabulary), row.Cursor?.Allowed, row.Owner.Request.Options, uniforms, tokens);
+            drawn[slot] = tokens;
         }
 
         return drawn;
@@ -427,8 +480,24 @@ public sealed class ContinuousBatch : IDisposable
         /// <summary>The tokens it feeds the model next: the one it drew, then any its constraint dictated after it.</summary>
         public List<int> Input { get; private set; } = lastToken < 0 ? [] : [lastToken];
 
-        /// <summary>Its row in the next-token logits while slots are being removed.</summary>
+        /// <summary>Its row in the next-token logits.</summary>
         public int LogitsRow { get; set; }
+
+        /// <summary>True from <see cref="SlotKvCache.Join"/> until the step that takes the rest of its prompt: it has no
+        /// logits to draw from yet.</summary>
+        public bool Joining { get; private set; }
+
+        /// <summary>A row that joined without a prefill: its first step takes <paramref name="rest"/>, the prompt's tokens
+        /// after the beginning it reads from a held base.</summary>
+        public static Row ForJoining(Running owner, List<int> samples, ITokenCursor? cursor, int[] rest) =>
+            new(owner, samples, cursor) { Joining = true, LogitsRow = -1, Input = [.. rest] };
+
+        /// <summary>After a step fed its input: its next-token logits are row <paramref name="logitsRow"/>.</summary>
+        public void Fed(int logitsRow)
+        {
+            Joining = false;
+            LogitsRow = logitsRow;
+        }
 
         /// <summary>Each sample's drawn token (in the order of <see cref="Samples"/>) joins its response.</summary>
         public void Record(int[] drawn, int endToken)

@@ -468,6 +468,7 @@ public sealed class PolicyBatcher : IChatClient
                 return;
             }
 
+            var joinedBefore = batch.PromptTokensJoined;
             try
             {
                 batch.Admit(joining.Select(j => j.Request).ToList());
@@ -493,7 +494,8 @@ public sealed class PolicyBatcher : IChatClient
             }
 
             Interlocked.Add(ref owner._promptTokens, joining.Select(j => j.Request.Prompt).Distinct(PromptComparer.Instance).Sum(p => (long)p.Length));
-            Interlocked.Add(ref owner._promptTokensReused, _prefixes!.Statistics.TokensReused - _reusedCounted);
+            // Reused: prompt tokens prefilled from a kept prompt, and those read from a beginning the slots hold.
+            Interlocked.Add(ref owner._promptTokensReused, _prefixes!.Statistics.TokensReused - _reusedCounted + batch.PromptTokensJoined - joinedBefore);
             _reusedCounted = _prefixes.Statistics.TokensReused;
             Interlocked.Increment(ref owner._admissions);
             Interlocked.Add(ref owner._calls, joining.Count);

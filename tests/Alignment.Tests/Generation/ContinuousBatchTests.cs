@@ -12,6 +12,9 @@ public sealed class ContinuousBatchTests
 
     private static readonly int[][] Prompts = [[2, 9, 13, 7, 21], [2, 30], [2, 11, 12]];
 
+    /// <summary>A beginning long enough to be held once and read by every prompt that starts with it.</summary>
+    private static readonly int[] Home = [2, 9, 13, 7, 21, 5, 6, 30, 4, 8, 17, 25, 3, 36, 39, 12, 11, 19, 22, 28];
+
     // Temperature 3 makes the end token come up now and then, so responses end at different steps.
     private static readonly SamplingOptions Options = new(MaxNewTokens: 30, Temperature: 3, TopP: 0.9);
 
@@ -96,6 +99,55 @@ public sealed class ContinuousBatchTests
         Assert.Equal(Alone(model, late), done[late].Samples.Select(s => s.Tokens));
     }
 
+    /// <summary>A batch running one call of three samples whose prompt is <see cref="Home"/> and two more tokens.</summary>
+    private static (Gpt Model, ContinuousBatch Batch, GenerationRequest First) RunningHome(int maxNewTokens, int seed)
+    {
+        var model = TinyModel();
+        var batch = new ContinuousBatch(model, End, Pad, maxRows: 16);
+        var first = new GenerationRequest([.. Home, 5, 6], 3, Options with { MaxNewTokens = maxNewTokens }, Seed: seed);
+        batch.Admit([first]);
+        return (model, batch, first);
+    }
+
+    [Fact]
+    public void Calls_whose_prompts_continue_a_held_beginning_join_without_a_prefill_and_get_the_samplers_samples()
+    {
+        var (model, batch, first) = RunningHome(maxNewTokens: 30, seed: 60);
+        using var disposing = batch;
+        var second = new GenerationRequest([.. Home, 14, 15, 16], 2, Options with { MaxNewTokens = 10 }, Seed: 61);
+        var third = new GenerationRequest([.. Home, 7], 2, Options with { MaxNewTokens = 12 }, Seed: 62);
+        var alone = new GenerationRequest([2, 30], 1, Options with { MaxNewTokens = 9 }, Seed: 63); // nothing held begins like it
+        Assert.Equal(0, batch.PromptTokensJoined);
+
+        // The joining calls and a prefilled one in one admission, while the first call runs.
+        var done = RunToEnd(batch, new() { [2] = [second, alone, third] });
+
+        Assert.Equal(2 * Home.Length, batch.PromptTokensJoined); // second and third read the 20 held tokens
+        foreach (var request in new[] { first, second, third, alone })
+        {
+            Assert.Equal(Alone(model, request), done[request].Samples.Select(s => s.Tokens));
+        }
+    }
+
+    [Fact]
+    public void A_joining_call_cancelled_before_its_first_step_leaves_and_the_others_keep_their_samples()
+    {
+        var (model, batch, first) = RunningHome(maxNewTokens: 20, seed: 70);
+        using var disposing = batch;
+        var joining = new GenerationRequest([.. Home, 14], 2, Options with { MaxNewTokens = 20 }, Seed: 71);
+        var later = new GenerationRequest([2, 11, 12], 2, Options with { MaxNewTokens = 20 }, Seed: 72);
+        batch.Step();
+        batch.Admit([joining]);
+        Assert.True(batch.Cancel(joining));
+        batch.Admit([later]);
+
+        var done = RunToEnd(batch);
+
+        Assert.False(done.ContainsKey(joining));
+        Assert.Equal(Alone(model, later), done[later].Samples.Select(s => s.Tokens));
+        Assert.Equal(Alone(model, first), done[first].Samples.Select(s => s.Tokens));
+    }
+
     [Fact]
     public void Calls_of_different_prompt_lengths_joining_and_leaving_at_different_steps_get_the_samples_they_get_alone()
     {
@@ -103,8 +155,7 @@ public sealed class ContinuousBatchTests
         using var batch = new ContinuousBatch(model, End, Pad, maxRows: 12);
         // Two calls share a prompt (prefilled once); two begin with the same 20 tokens (the beginning held once);
         // lengths 2 … 23; 1 to 5 samples.
-        int[] home = [2, 9, 13, 7, 21, 5, 6, 30, 4, 8, 17, 25, 3, 36, 39, 12, 11, 19, 22, 28];
-        int[][] prompts = [[.. home, 5, 6, 30], [2, 30], [2, 11, 12], [.. home, 14, 15], [2, 11, 12]];
+        int[][] prompts = [[.. Home, 5, 6, 30], [2, 30], [2, 11, 12], [.. Home, 14, 15], [2, 11, 12]];
         var requests = prompts.Select((p, i) => new GenerationRequest(p, Samples: 1 + i, Options with { MaxNewTokens = 8 + (5 * i) }, Seed: 40 + i)).ToArray();
         var joining = new Dictionary<int, GenerationRequest[]>
         {

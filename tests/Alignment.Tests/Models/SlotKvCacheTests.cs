@@ -5,6 +5,8 @@ using static TorchSharp.torch;
 
 namespace CoopAgent.Alignment.Tests.Models;
 
+/// <summary>Every test that decodes runs both ways a cache attends: directly on its CPU memory (the default on a CPU) and
+/// with LibTorch operations (the way on any other device).</summary>
 public sealed class SlotKvCacheTests
 {
     private static readonly int[][] Sequences = [[2, 9, 13, 7, 21, 5, 6], [2, 30, 4], [2, 11, 12, 19, 3]];
@@ -35,13 +37,15 @@ public sealed class SlotKvCacheTests
         Assert.Throws<InvalidOperationException>(() => cache.Add(prefill, 0, width - prompts[0].Length, prompts[0][..1], copies: cache.Slots - cache.Count + 1));
     }
 
-    [Fact]
-    public void Slots_of_different_lengths_decode_the_logits_of_a_full_forward_pass()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Slots_of_different_lengths_decode_the_logits_of_a_full_forward_pass(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 4);
+        using var cache = new SlotKvCache(model.Config, slots: 4) { Direct = direct };
         // Prefill every sequence but its last two tokens, then decode those two per slot.
         Fill(model, cache, Sequences.Select(s => s[..^2]).ToList());
 
@@ -59,13 +63,15 @@ public sealed class SlotKvCacheTests
         }
     }
 
-    [Fact]
-    public void Removing_a_slot_moves_the_last_one_into_it_and_keeps_its_keys()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Removing_a_slot_moves_the_last_one_into_it_and_keeps_its_keys(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 3);
+        using var cache = new SlotKvCache(model.Config, slots: 3) { Direct = direct };
         Fill(model, cache, Sequences);
 
         Assert.Equal(2, cache.Remove(0));  // slot 2 moves to 0
@@ -78,13 +84,15 @@ public sealed class SlotKvCacheTests
         Assert.True(logits[0].allclose(Reference(model, [.. Sequences[2], 8]), rtol: 0, atol: 1e-5));
     }
 
-    [Fact]
-    public void A_fork_continues_what_its_slot_generated_and_then_decodes_its_own_sequence()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_fork_continues_what_its_slot_generated_and_then_decodes_its_own_sequence(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 3);
+        using var cache = new SlotKvCache(model.Config, slots: 3) { Direct = direct };
         Fill(model, cache, [Sequences[0][..4]]);
         // The slot generates two tokens alone, then forks: the fork holds the prompt and both tokens.
         model.Decode(tensor(new long[] { Sequences[0][4] }).unsqueeze(1), cache);
@@ -108,13 +116,15 @@ public sealed class SlotKvCacheTests
         Assert.Equal(3, cache.Count);
     }
 
-    [Fact]
-    public void The_samples_of_one_prompt_share_it_and_each_decodes_its_own_continuation()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_samples_of_one_prompt_share_it_and_each_decodes_its_own_continuation(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 6);
+        using var cache = new SlotKvCache(model.Config, slots: 6) { Direct = direct };
         // Two prompts of different lengths, three samples and two, each sample fed its own tokens.
         int[][] prompts = [Sequences[0][..5], Sequences[1]];
         var (tokens, mask) = Sampler.LeftPad(prompts, padToken: 0);
@@ -142,13 +152,15 @@ public sealed class SlotKvCacheTests
         }
     }
 
-    [Fact]
-    public void A_prompt_is_freed_with_its_last_sample_and_the_slots_that_move_keep_decoding_their_own_sequence()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_prompt_is_freed_with_its_last_sample_and_the_slots_that_move_keep_decoding_their_own_sequence(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 5);
+        using var cache = new SlotKvCache(model.Config, slots: 5) { Direct = direct };
         using (var prefill = new KvCache(model.Config, 1, Sequences[0].Length))
         {
             model.forward(tensor(Sequences[0].Select(t => (long)t).ToArray()).unsqueeze(0), null, prefill);
@@ -213,13 +225,15 @@ public sealed class SlotKvCacheTests
         return model.Decode(tensor(fed.Select(t => (long)t).ToArray()).unsqueeze(1), cache);
     }
 
-    [Fact]
-    public void Bad_prompts_and_a_step_that_fails_part_way_leave_the_slots_as_they_were()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Bad_prompts_and_a_step_that_fails_part_way_leave_the_slots_as_they_were(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 4);
+        using var cache = new SlotKvCache(model.Config, slots: 4) { Direct = direct };
         using var prefill = new KvCache(model.Config, 1, Sequences[1].Length);
         model.forward(tensor(Sequences[1].Select(t => (long)t).ToArray()).unsqueeze(0), null, prefill);
 
@@ -243,13 +257,15 @@ public sealed class SlotKvCacheTests
         Assert.Equal((4, 2), (cache.Count, cache.Groups));
     }
 
-    [Fact]
-    public void Prompts_that_begin_alike_read_the_beginning_from_one_base_which_stays_while_any_reads_it()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Prompts_that_begin_alike_read_the_beginning_from_one_base_which_stays_while_any_reads_it(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 8);
+        using var cache = new SlotKvCache(model.Config, slots: 8) { Direct = direct };
         var random = new Random(4);
         var home = Enumerable.Range(0, 20).Select(_ => 2 + random.Next(38)).ToArray();
         // Two calls about the same home (20 tokens alike, then their own), one that shares too little (10 tokens).
@@ -276,13 +292,15 @@ public sealed class SlotKvCacheTests
         Assert.Equal((0, 0), (cache.Groups, cache.Bases));
     }
 
-    [Fact]
-    public void A_prompt_going_on_long_past_every_held_beginning_becomes_a_base_that_later_prompts_continue()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_prompt_going_on_long_past_every_held_beginning_becomes_a_base_that_later_prompts_continue(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 4);
+        using var cache = new SlotKvCache(model.Config, slots: 4) { Direct = direct };
         var random = new Random(5);
         var home = Enumerable.Range(0, 20).Select(_ => 2 + random.Next(38)).ToArray();
         var talk = Enumerable.Range(0, SlotKvCache.MostUnshared + 1).Select(_ => 2 + random.Next(38)).ToArray();
@@ -297,13 +315,15 @@ public sealed class SlotKvCacheTests
         AssertFullPass(model, cache, sequences, logits);
     }
 
-    [Fact]
-    public void Slots_taking_several_tokens_in_one_step_decode_the_logits_of_a_full_forward_pass_after_their_last()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Slots_taking_several_tokens_in_one_step_decode_the_logits_of_a_full_forward_pass_after_their_last(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 8);
+        using var cache = new SlotKvCache(model.Config, slots: 8) { Direct = direct };
         var random = new Random(6);
         var home = Enumerable.Range(0, 20).Select(_ => 2 + random.Next(38)).ToArray();
         // Two slots read a shared base, one holds its whole prompt: then steps where slots take 1 to 4 tokens, and one
@@ -335,13 +355,15 @@ public sealed class SlotKvCacheTests
         }
     }
 
-    [Fact]
-    public void A_several_token_step_with_counts_that_do_not_match_the_slots_is_refused_and_changes_nothing()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_several_token_step_with_counts_that_do_not_match_the_slots_is_refused_and_changes_nothing(bool direct)
     {
         using var scope = NewDisposeScope();
         var model = Model();
         using var noGrad = no_grad();
-        using var cache = new SlotKvCache(model.Config, slots: 4);
+        using var cache = new SlotKvCache(model.Config, slots: 4) { Direct = direct };
         Fill(model, cache, Sequences);
         var lengths = Enumerable.Range(0, cache.Count).Select(cache.LengthOf).ToArray();
 
@@ -376,5 +398,33 @@ public sealed class SlotKvCacheTests
             Assert.Equal(sequences[slot].Count, cache.LengthOf(slot));
             Assert.True(logits[slot].allclose(Reference(model, [.. sequences[slot]]), rtol: 0, atol: 1e-5), $"slot {slot} differs from the full pass");
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_prompt_that_continues_a_held_beginning_joins_with_nothing_of_its_own_and_its_rest_decodes_in_one_step(bool direct)
+    {
+        using var scope = NewDisposeScope();
+        var model = Model();
+        using var noGrad = no_grad();
+        using var cache = new SlotKvCache(model.Config, slots: 4) { Direct = direct };
+        int[] held = [2, 9, 13, 7, 21, 5, 6, 30, 4, 8, 17, 25, 3, 36, 39, 12, 11, 19];
+        Assert.Throws<InvalidOperationException>(() => cache.Join([.. held, 5]));   // nothing held yet
+        Fill(model, cache, [held]);
+        Assert.Equal(0, cache.Joinable([2, 9, 13, 7, 5]));                           // shares too little
+        Assert.Equal(0, cache.Joinable([.. held[..16], .. Enumerable.Repeat(5, 40)])); // goes on too long past it
+
+        int[] joining = [.. held[..17], 22, 28, 14];
+        Assert.Equal(17, cache.Joinable(joining));
+        var slot = cache.Join(joining);
+        Assert.Equal((1, 2, 1), (slot, cache.Groups, cache.Bases));
+        Assert.Equal(17, cache.LengthOf(slot));
+
+        var logits = model.Decode(tensor(new long[] { 6, 22, 28, 14 }).unsqueeze(0), [1, 3], cache);
+
+        Assert.Equal(joining.Length, cache.LengthOf(slot));
+        Assert.True(logits[1].allclose(Reference(model, joining), rtol: 0, atol: 1e-5), "the joined slot differs from the full pass");
+        Assert.True(logits[0].allclose(Reference(model, [.. held, 6]), rtol: 0, atol: 1e-5), "the held slot differs from the full pass");
     }
 }
