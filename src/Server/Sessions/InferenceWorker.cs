@@ -11,6 +11,7 @@ public sealed class InferenceWorker : IDisposable
 {
     private readonly Channel<Action> _jobs = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _thread;
+    private int _pending; // counted here: a single-reader channel cannot count its items
 
     public InferenceWorker()
     {
@@ -19,7 +20,7 @@ public sealed class InferenceWorker : IDisposable
     }
 
     /// <summary>Jobs waiting to run (for the bench and diagnostics).</summary>
-    public int Pending => _jobs.Reader.Count;
+    public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Runs <paramref name="job"/> on the inference thread and completes with its result or exception.
     /// A job still queued when <paramref name="cancellationToken"/> fires is skipped.</summary>
@@ -51,8 +52,10 @@ public sealed class InferenceWorker : IDisposable
             }
         }
 
+        Interlocked.Increment(ref _pending);
         if (!_jobs.Writer.TryWrite(Execute))
         {
+            Interlocked.Decrement(ref _pending);
             throw new InvalidOperationException("The inference worker has stopped.");
         }
 
@@ -107,6 +110,7 @@ public sealed class InferenceWorker : IDisposable
         {
             while (reader.TryRead(out var job))
             {
+                Interlocked.Decrement(ref _pending);
                 job();
             }
         }

@@ -29,6 +29,28 @@ public sealed class InferenceWorkerTests
     }
 
     [Fact]
+    public async Task Pending_counts_the_jobs_queued_behind_the_running_one()
+    {
+        using var worker = new InferenceWorker();
+        Assert.Equal(0, worker.Pending);
+        var started = new ManualResetEventSlim();
+        var release = new ManualResetEventSlim();
+        var running = worker.RunAsync(token =>
+        {
+            started.Set();
+            return release.Wait(TimeSpan.FromSeconds(30), token);
+        }, CancellationToken.None);
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)));
+        var queued = Enumerable.Range(0, 3).Select(i => worker.RunAsync(_ => i, CancellationToken.None)).ToList();
+        Assert.Equal(3, worker.Pending);
+
+        release.Set();
+        Assert.True(await running);
+        Assert.Equal(new[] { 0, 1, 2 }, await Task.WhenAll(queued));
+        Assert.Equal(0, worker.Pending);
+    }
+
+    [Fact]
     public async Task A_failing_job_reports_its_exception_and_the_worker_keeps_going()
     {
         using var worker = new InferenceWorker();
