@@ -372,7 +372,8 @@ public sealed class PolicyBatcher : IChatClient
         /// replacement's load or another job runs between two steps.</summary>
         private bool Pump()
         {
-            if (_disposed)
+            // Once the batcher is being disposed no step runs: calls still waiting or running fail, none is answered.
+            if (_disposed || owner._disposed)
             {
                 return false;
             }

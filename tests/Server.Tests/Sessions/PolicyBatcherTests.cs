@@ -404,10 +404,14 @@ public sealed class PolicyBatcherTests
         var release = Block(worker);
         var waiting = batcher.GetResponseAsync(Chat("make tea"), Options(2, seed: 1));
         var disposing = Task.Run(batcher.Dispose);
+        // The inference thread is released only once disposal has begun (its job queued behind the call's round), so
+        // the call cannot be answered first however quickly the thread runs.
+        Assert.True(SpinWait.SpinUntil(() => worker.Pending == 2, TimeSpan.FromSeconds(30)));
         release.SetResult();
         await disposing;
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0L, batcher.Counts.Admissions); // the round queued before disposal began took nothing in
         await Assert.ThrowsAsync<ObjectDisposedException>(() => batcher.GetResponseAsync(Chat("make tea"), Options(1, seed: 1)));
         worker.Dispose();
     }
