@@ -73,10 +73,18 @@ public sealed class PolicyBatcherTests
     }
 
     /// <summary>Holds the inference thread until the returned source is set, so calls pile up behind it.</summary>
+    /// <summary>Holds the inference thread until the returned source is set; returns once the thread is held, so
+    /// every job queued after it waits (and counts in <see cref="InferenceWorker.Pending"/>).</summary>
     private static TaskCompletionSource Block(InferenceWorker worker)
     {
         var release = new TaskCompletionSource();
-        _ = worker.RunAsync(token => release.Task.Wait(TimeSpan.FromSeconds(30), token), CancellationToken.None);
+        using var held = new ManualResetEventSlim();
+        _ = worker.RunAsync(token =>
+        {
+            held.Set();
+            return release.Task.Wait(TimeSpan.FromSeconds(30), token);
+        }, CancellationToken.None);
+        Assert.True(held.Wait(TimeSpan.FromSeconds(30)), "the inference thread did not take the blocking job");
         return release;
     }
 
