@@ -58,32 +58,41 @@ public sealed class PolicyBatcherTests
             return client.GetResponseAsync(messages, options, token).GetAwaiter().GetResult();
         }, CancellationToken.None);
 
-    /// <summary>A call for 60 tokens, once the batch has taken <paramref name="steps"/> steps of it.</summary>
-    private static async Task<Task<ChatResponse>> LongCallUnderWayAsync(PolicyBatcher batcher, int steps)
+    /// <summary>A call for 60 tokens on a held lane, then the lane held again behind that call's first round: it
+    /// returns with the call admitted and one step sampled, and the lane held until the returned source is set, so what
+    /// the test queues next meets the call at that point however slowly the test's thread runs.</summary>
+    private static async Task<(Task<ChatResponse> Running, TaskCompletionSource Release)> LongCallUnderWayAsync(PolicyBatcher batcher, InferenceWorker worker)
     {
         var options = Options(2, seed: 3);
         options.MaxOutputTokens = 60;
+        var first = Block(worker);
         var running = batcher.GetResponseAsync(Chat("make tea"), options);
-        while (batcher.Counts.Steps < steps)
-        {
-            await Task.Delay(1);
-        }
-
-        return running;
+        var (held, release) = Hold(worker); // queued behind the call's first round
+        first.SetResult();
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1L, batcher.Counts.Steps);
+        return (running, release);
     }
 
-    /// <summary>Holds the inference thread until the returned source is set, so calls pile up behind it.</summary>
+    /// <summary>Queues a job that holds the inference thread until <c>Release</c> is set; <c>Held</c> completes once
+    /// the thread has taken it (after every job queued before it).</summary>
+    private static (Task Held, TaskCompletionSource Release) Hold(InferenceWorker worker)
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource();
+        _ = worker.RunAsync(token =>
+        {
+            held.SetResult();
+            return release.Task.Wait(TimeSpan.FromSeconds(30), token);
+        }, CancellationToken.None);
+        return (held.Task, release);
+    }
+
     /// <summary>Holds the inference thread until the returned source is set; returns once the thread is held, so
     /// every job queued after it waits (and counts in <see cref="InferenceWorker.Pending"/>).</summary>
     private static TaskCompletionSource Block(InferenceWorker worker)
     {
-        var release = new TaskCompletionSource();
-        using var held = new ManualResetEventSlim();
-        _ = worker.RunAsync(token =>
-        {
-            held.Set();
-            return release.Task.Wait(TimeSpan.FromSeconds(30), token);
-        }, CancellationToken.None);
+        var (held, release) = Hold(worker);
         Assert.True(held.Wait(TimeSpan.FromSeconds(30)), "the inference thread did not take the blocking job");
         return release;
     }
@@ -212,12 +221,11 @@ public sealed class PolicyBatcherTests
     public async Task A_call_arriving_mid_batch_is_answered_before_the_running_call_ends_with_its_own_samples()
     {
         using var worker = new InferenceWorker();
-        using var batcher = await StartAsync(worker);
-        // The untrained policy rarely ends early, so the first call runs its 60 tokens; the second asks for 4.
-        var running = await LongCallUnderWayAsync(batcher, steps: 5);
-        // The inference thread waits (between two steps of the first call) until the second call is queued, so a slow
-        // test thread on a busy machine cannot let the first call run to its end meanwhile.
-        var release = Block(worker);
+        var log = new AdmissionLog();
+        using var batcher = await StartAsync(worker, logger: log);
+        // The untrained policy rarely ends early, so the first call runs its 60 tokens; the second asks for 4 and is
+        // queued after the first call's first step.
+        var (running, release) = await LongCallUnderWayAsync(batcher, worker);
 
         var shortOptions = Options(3, seed: 9);
         shortOptions.MaxOutputTokens = 4;
@@ -225,10 +233,10 @@ public sealed class PolicyBatcherTests
         release.SetResult();
         var arriving = await queued;
 
-        Assert.False(running.IsCompleted, "the second call should not have waited for the first to end");
         Assert.Equal(3, arriving.Messages.Count);
         await running;
-        Assert.Equal(2L, batcher.Counts.Admissions);
+        // It joined while the first call's two samples were running (waiting for them to end, it would join 3 rows).
+        Assert.Equal([2, 2 + 3], log.Rows);
 
         // What it got is what it gets alone.
         var alone = await DirectAsync(worker, Chat("feed the cat"), shortOptions);
@@ -291,13 +299,19 @@ public sealed class PolicyBatcherTests
         using var worker = new InferenceWorker();
         using var batcher = await StartAsync(worker, seed: 1);
         var first = batcher.Info.Version;
-        var running = await LongCallUnderWayAsync(batcher, steps: 3);
+        var (running, release) = await LongCallUnderWayAsync(batcher, worker);
 
+        // Requested one step into the call; it loads on the lane's thread between two steps. A call arriving once it
+        // has loaded waits for it (one arriving before, while it loads, is served by the old policy meanwhile).
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var swap = batcher.ReplaceAsync(() =>
         {
             var next = TinyPolicy(2);
+            loaded.SetResult();
             return (next, new PolicyInfo(next.Version, Trained: true, Source: "swapped"));
         }, CancellationToken.None);
+        release.SetResult();
+        await loaded.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var after = batcher.GetResponseAsync(Chat("feed the cat"), Options(1, seed: 1));
 
         Assert.Equal(first, (await running).ModelId);
@@ -381,26 +395,32 @@ public sealed class PolicyBatcherTests
         using var first = new InferenceWorker();
         using var second = new InferenceWorker();
         using var batcher = await TwoLanesAsync(first, second);
-        // The second lane is held while the first takes a call of Large samples for 100 tokens.
-        var held = Block(second);
+        // Both lanes held; a call of Large samples for 100 tokens goes to the first lane, which is held again after one
+        // step of it.
+        var secondHeld = Block(second);
+        var firstHeld = Block(first);
         var longOptions = Options(Large, seed: 3);
         longOptions.MaxOutputTokens = 100;
         var running = batcher.GetResponseAsync(Chat("make tea"), longOptions);
-        while (batcher.Counts.Steps < 3)
-        {
-            await Task.Delay(1);
-        }
+        var afterOneStep = Hold(first);
+        firstHeld.SetResult();
+        await afterOneStep.Held.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // 8 more samples do not fit the first lane (Large + 8 > MaxRowsPerBatch): it leaves the call queued, and the second lane, once
-        // free, answers it while the long call is still being sampled.
+        // 8 more samples do not fit the first lane (Large + 8 > MaxRowsPerBatch). It takes one more round, looking at the
+        // call and leaving it queued, and is held again; the second lane, released, answers the call while the long
+        // one cannot have ended.
         var shortOptions = Options(8, seed: 9);
         shortOptions.MaxOutputTokens = 4;
         var arriving = batcher.GetResponseAsync(Chat("feed the cat"), shortOptions);
-        await Task.Delay(15); // the first lane has looked at it meanwhile
-        held.SetResult();
+        var afterTwoSteps = Hold(first);
+        afterOneStep.Release.SetResult();
+        await afterTwoSteps.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((1L, 2L), (batcher.Counts.Admissions, batcher.Counts.Steps));
+        secondHeld.SetResult();
 
         Assert.Equal(8, (await arriving.WaitAsync(TimeSpan.FromSeconds(30))).Messages.Count);
         Assert.False(running.IsCompleted, "the short call should not have waited for the long one");
+        afterTwoSteps.Release.SetResult();
         Assert.Equal(Large, (await running).Messages.Count);
     }
 
