@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using CoopAgent.Agent;
@@ -47,8 +48,10 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
     private string? _refusedFolder;
     private string? _pointerError;
 
-    // The serving version's population prior learned from logged answers (population_prior.json), if it has one.
-    private LearnedPrior? _learnedPrior;
+    // Each loaded version's population prior learned from logged answers (population_prior.json; null when it has
+    // none), by version: registered before the version can serve, so a session started once a version serves (as /health
+    // tells) gets that version's prior, never the one before.
+    private readonly ConcurrentDictionary<string, LearnedPrior?> _priors = new(StringComparer.Ordinal);
 
     public CooperativeConversationEngine(ServerOptions options, InferenceWorker worker, FeedbackStore store, ILogger<CooperativeConversationEngine> logger)
         : this(options, worker, store, logger, agentPolicy: null)
@@ -79,7 +82,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
         var info = lanes[0].Loaded.GetAwaiter().GetResult().Info;
         _batcher = new PolicyBatcher([.. lanes.Select(l => (l.Worker, l.Loaded.GetAwaiter().GetResult().Policy))], info, logger);
         _servedFolder = folder;
-        _learnedPrior = LoadLearnedPrior(folder);
+        _priors[info.Version] = LoadLearnedPrior(folder);
         if (info.Trained)
         {
             logger.LogInformation("Policy {Version} loaded from {Folder} on {Lanes} inference lane(s), computing in {Precision}", info.Version, folder, _batcher.Lanes, options.Precision.Name());
@@ -113,7 +116,7 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             case HouseholdSource.Builtin:
                 var scenario = BuiltinScenarios.All().FirstOrDefault(s => s.Id == start.ScenarioId)
                                ?? throw new ConversationRejectedException($"Unknown scenario '{start.ScenarioId}'. Known: {string.Join(", ", Scenarios.Select(s => s.Id))}.");
-                var prior = _learnedPrior?.For(scenario) ?? scenario.Prior;
+                var prior = (_priors.TryGetValue(Policy.Version, out var learned) ? learned : null)?.For(scenario) ?? scenario.Prior;
                 conversation = Open(userId, scenario.Title, scenario.Instruction, scenario.CreateWorld(), prior, scenario.QuestionCost, seed);
                 break;
             case HouseholdSource.Upload:
@@ -167,9 +170,15 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
             }
 
             var before = Policy.Version;
+            var prior = LoadLearnedPrior(folder);
             try
             {
-                await _batcher.ReplaceAsync(() => Load(folder, _asked, _precision), cancellationToken);
+                await _batcher.ReplaceAsync(() =>
+                {
+                    var loaded = Load(folder, _asked, _precision);
+                    _priors[loaded.Info.Version] = prior; // before any lane can serve it
+                    return loaded;
+                }, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -180,7 +189,11 @@ public sealed class CooperativeConversationEngine : IConversationEngine, IDispos
 
             _servedFolder = folder;
             _refusedFolder = null;
-            _learnedPrior = LoadLearnedPrior(folder);
+            foreach (var version in _priors.Keys.Where(v => v != Policy.Version))
+            {
+                _priors.TryRemove(version, out _); // versions no longer serving, or that never did
+            }
+
             _logger.LogInformation("Policy {Old} replaced by {New} from {Folder} (no restart; turns from now on record {New})", before, Policy.Version, folder, Policy.Version);
             return true;
         }
