@@ -50,6 +50,7 @@ public sealed class ChatBench : IBenchSection
                 for (var i = 0; i < singleTurns; i++)
                 {
                     single.Add((await client.TurnAsync(Script[i % Script.Length], cancellationToken)).FirstItemMs);
+                    await client.ResetAsync(cancellationToken);
                 }
 
                 figures["chat_first_token_ms_p50"] = Percentile(single, 0.50);
@@ -86,6 +87,9 @@ public sealed class ChatBench : IBenchSection
                         {
                             Interlocked.Increment(ref errors);
                         }
+
+                        // After the turn is counted: a reset cut off by the window's end loses nothing.
+                        await client.ResetAsync(stop.Token);
                     }
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -219,14 +223,11 @@ public sealed class ChatBench : IBenchSection
                 await SendAsync("I don't mind", cancellationToken);
             }
 
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                // Each exchange opens a fresh session so every turn starts from the same home.
-                await NewSessionAsync(cancellationToken);
-            }
-
             return (first, last?.Kind == "done");
         }
+
+        /// <summary>Opens a fresh session, so every turn starts from the same home.</summary>
+        public async Task ResetAsync(CancellationToken cancellationToken) => await NewSessionAsync(cancellationToken);
 
         public async ValueTask DisposeAsync() => await _hub.DisposeAsync();
 
