@@ -59,10 +59,12 @@ public sealed class ServerFactory(bool scripted = true, IReadOnlyDictionary<stri
         return (await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/me")).GetProperty("userId").GetString()!;
     }
 
-    /// <summary>Polls <paramref name="condition"/> for up to two seconds, then asserts it.</summary>
+    /// <summary>Polls <paramref name="condition"/> every 20 ms for up to 30 seconds (a loaded two-core machine can keep
+    /// the server's pool threads waiting for seconds), then asserts it.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 100 && !condition(); i++)
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(20);
         }

@@ -21,6 +21,9 @@ public sealed class ChatPageBrowserTests
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run scripts/setup.sh (it installs Debian's chromium).");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // Each expectation waits on a SignalR round trip to the real engine while Chromium shares the two cores: 30 s,
+        // not Playwright's 5 s.
+        Assertions.SetDefaultExpectTimeout(30_000);
         // The real engine (the cooperative agent), not the scripted one, on the shipped policy (the untrained
         // fallback where none ships yet).
         using var factory = new ServerFactory(scripted: false, settings: new Dictionary<string, string>

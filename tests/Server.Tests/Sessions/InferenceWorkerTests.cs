@@ -93,7 +93,7 @@ public sealed class InferenceWorkerTests
     {
         using var worker = new InferenceWorker();
         using var gate = new ManualResetEventSlim();
-        var blocker = worker.RunAsync(_ => gate.Wait(TimeSpan.FromSeconds(5), CancellationToken.None), CancellationToken.None);
+        var blocker = worker.RunAsync(_ => gate.Wait(TimeSpan.FromSeconds(30), CancellationToken.None), CancellationToken.None);
         using var cancel = new CancellationTokenSource();
         var ran = false;
         var queued = worker.RunAsync(_ => ran = true, cancel.Token);
