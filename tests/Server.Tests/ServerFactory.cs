@@ -61,15 +61,17 @@ public sealed class ServerFactory(bool scripted = true, IReadOnlyDictionary<stri
 
     /// <summary>Polls <paramref name="condition"/> every 20 ms for up to 30 seconds (a loaded two-core machine can keep
     /// the server's pool threads waiting for seconds), then asserts it.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition)
+    public static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    /// <inheritdoc cref="WaitUntilAsync(Func{bool})"/>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition() && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (!await condition())
         {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the condition did not hold within 30 s");
             await Task.Delay(20);
         }
-
-        Assert.True(condition());
     }
 
     public HttpClient ClientWith(string token)

@@ -305,7 +305,7 @@ public sealed class ChatHubTests
         });
         Assert.True(tokens >= 3);
         // The gate is released once the server notices the cancellation.
-        await WaitUntilAsync(async () =>
+        await ServerFactory.WaitUntilAsync(async () =>
         {
             try
             {
@@ -425,24 +425,5 @@ public sealed class ChatHubTests
         using var client = factory.ClientWith(token);
         var text = await client.GetStringAsync("/api/feedback/export");
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
-    }
-
-
-
-    /// <summary>Tries <paramref name="condition"/> every 50 ms for up to 30 seconds.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail("condition never held in 30 s");
     }
 }

@@ -208,7 +208,7 @@ public sealed class ChatBench : IBenchSection
             await hub.StartAsync(cancellationToken);
             var scenarios = await hub.InvokeAsync<List<Sessions.ScenarioSummary>>("ListScenarios", cancellationToken);
             var client = new ChatClient(hub, scenarios.Count > 0 ? scenarios[0].Id : "");
-            await client.NewSessionAsync(cancellationToken);
+            await client.ResetAsync(cancellationToken);
             return client;
         }
 
@@ -226,12 +226,10 @@ public sealed class ChatBench : IBenchSection
             return (first, last?.Kind == "done");
         }
 
-        /// <summary>Opens a fresh session, so every turn starts from the same home.</summary>
-        public async Task ResetAsync(CancellationToken cancellationToken) => await NewSessionAsync(cancellationToken);
-
         public async ValueTask DisposeAsync() => await _hub.DisposeAsync();
 
-        private Task<SessionView> NewSessionAsync(CancellationToken cancellationToken) => _scenario.Length > 0
+        /// <summary>Opens a fresh session, so every turn starts from the same home.</summary>
+        public Task<SessionView> ResetAsync(CancellationToken cancellationToken) => _scenario.Length > 0
             ? _hub.InvokeAsync<SessionView>("StartScenario", _scenario, cancellationToken)
             : _hub.InvokeAsync<SessionView>("StartFreeHousehold", cancellationToken);
 
